@@ -1,0 +1,18 @@
+import { LatticeApplication, type LatticeApplicationOptions } from '@lattice/boot';
+import { PushModule } from './push.module.js';
+
+/** The push's configuration defaults (ports from ARCHITECTURE.md). */
+export const PUSH_DEFAULTS = {
+  server: { port: 3003 },
+};
+
+/** Builds the push app on boot; `start()` it, or hand it to `runApplications`. */
+export function createPushApplication(
+  options: Omit<LatticeApplicationOptions, 'name'> = {},
+): Promise<LatticeApplication> {
+  return LatticeApplication.create(PushModule, {
+    ...options,
+    name: 'push',
+    defaults: { ...PUSH_DEFAULTS, ...options.defaults },
+  });
+}

@@ -1,0 +1,47 @@
+import { Module, type DynamicModule, type Provider } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
+import { TerminusModule } from '@nestjs/terminus';
+import { TelemetryModule, type Logger, type MetricsRegistry } from '@lattice/telemetry';
+import type { Redis } from 'ioredis';
+import { ApplicationConfig } from './config/application-config.js';
+import { ApplicationLifecycle } from './lifecycle/lifecycle.js';
+import { HealthController } from './health/health.controller.js';
+import { MetricsController } from './metrics/metrics.controller.js';
+import { REDIS_CONNECTION, RedisConnectionLifecycle } from './backends/redis-connection.js';
+
+export interface BootModuleContext {
+  config: ApplicationConfig;
+  lifecycle: ApplicationLifecycle;
+  logger: Logger;
+  metrics: MetricsRegistry;
+  redis: Redis | null;
+}
+
+/** What boot adds beside an application's module: telemetry, health, metrics, backends. */
+@Module({})
+export class BootModule {
+  static forApplication(context: BootModuleContext): DynamicModule {
+    const providers: Provider[] = [
+      { provide: ApplicationConfig, useValue: context.config },
+      { provide: ApplicationLifecycle, useValue: context.lifecycle },
+      { provide: REDIS_CONNECTION, useValue: context.redis },
+      ...(context.redis === null ? [] : [RedisConnectionLifecycle]),
+    ];
+    return {
+      module: BootModule,
+      global: true,
+      imports: [
+        DiscoveryModule,
+        TerminusModule.forRoot({ logger: false }),
+        TelemetryModule.forRoot({
+          serviceName: context.config.app,
+          logger: context.logger,
+          metrics: context.metrics,
+        }),
+      ],
+      controllers: [HealthController, MetricsController],
+      providers,
+      exports: [ApplicationConfig, ApplicationLifecycle, REDIS_CONNECTION],
+    };
+  }
+}

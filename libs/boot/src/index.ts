@@ -1,0 +1,12 @@
+export { LatticeApplication } from './lattice-application.js';
+export type { LatticeApplicationOptions } from './lattice-application.js';
+export { runApplications } from './run-applications.js';
+export type { RunOptions } from './run-applications.js';
+export { ApplicationConfig } from './config/application-config.js';
+export type { BootConfig } from './config/boot-config.schema.js';
+export { BOOT_CONFIG_DEFAULTS } from './config/boot-config.schema.js';
+export { ApplicationLifecycle } from './lifecycle/lifecycle.js';
+export type { LifecycleState, OnDeregister, OnDrain, OnRegister } from './lifecycle/lifecycle.js';
+export { ReadinessCheck } from './health/readiness.decorator.js';
+export { InjectRedis } from './backends/redis-connection.js';
+export { ConfigFileError, StartFailedError } from './boot.errors.js';

@@ -1,0 +1,227 @@
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Module, type DynamicModule, type INestApplication, type Type } from '@nestjs/common';
+import { DiscoveryService, NestFactory } from '@nestjs/core';
+import {
+  createHttpTelemetry,
+  createLogger,
+  LatticeLogger,
+  MetricsRegistry,
+  startTracing,
+  type Gauge,
+  type Logger,
+  type TracingHandle,
+} from '@lattice/telemetry';
+import type { DestinationStream } from 'pino';
+import type { Redis } from 'ioredis';
+import { BootModule } from './boot.module.js';
+import { StartFailedError } from './boot.errors.js';
+import { portInUseHint } from './boot.messages.js';
+import { ApplicationConfig } from './config/application-config.js';
+import { loadConfig, type ConfigTree } from './config/config-loader.js';
+import { ProblemExceptionFilter } from './errors/problem.filter.js';
+import { HttpDrain } from './http/http-drain.js';
+import { ApplicationLifecycle, type LifecycleState } from './lifecycle/lifecycle.js';
+import { createRedisConnection } from './backends/redis-connection.js';
+
+/** Options of {@link LatticeApplication.create}. */
+export interface LatticeApplicationOptions {
+  /** The app's name: `app` in logs, `service.name` in traces, its config file and env prefix. */
+  name: string;
+  /** The app's configuration defaults, e.g. `{ server: { port: 3002 } }`. */
+  defaults?: ConfigTree;
+  /** YAML files instead of the default lookup (`LATTICE_CONFIG_FILE`, then `config/application.yaml` and `config/<name>.yaml`). */
+  configFiles?: readonly string[];
+  /** The environment to bind. @default process.env */
+  env?: Readonly<Record<string, string | undefined>>;
+  /** Where log lines go. @default stdout */
+  logDestination?: DestinationStream;
+}
+
+/**
+ * A Nest application started the Lattice way, like Spring Boot's `SpringApplication`:
+ * layered configuration, JSON logs with trace ids, `/health/live`, `/health/ready`,
+ * `/metrics`, server spans, problem+json errors, and an ordered graceful shutdown.
+ *
+ * start: config → backends → servers listen → `onRegister` hooks → ready.
+ * shutdown: not ready → `onDeregister` hooks → (deregistration delay) → listener closes →
+ * in-flight requests and `onDrain` hooks finish within the grace period → Nest closes
+ * (providers' `onApplicationShutdown` closes backends).
+ *
+ * @example
+ * ```ts
+ * // main.ts
+ * import { LatticeApplication, runApplications } from '@lattice/boot';
+ * import { AppModule } from './app.module.js';
+ *
+ * const app = await LatticeApplication.create(AppModule, { name: 'orders', defaults: { server: { port: 3000 } } });
+ * await runApplications([app]); // starts, then shuts down cleanly on SIGTERM/SIGINT
+ * ```
+ */
+export class LatticeApplication {
+  private stopping: Promise<void> | undefined;
+  private readonly drain = new HttpDrain();
+
+  private constructor(
+    /** The underlying Nest application (for `useGlobalPipes`, `connectMicroservice`, ...). */
+    readonly nest: INestApplication,
+    readonly config: ApplicationConfig,
+    readonly lifecycle: ApplicationLifecycle,
+    readonly logger: Logger,
+    readonly metrics: MetricsRegistry,
+    private readonly tracing: TracingHandle,
+    private readonly readyGauge: Gauge,
+  ) {}
+
+  get name(): string {
+    return this.config.app;
+  }
+
+  /** Builds the application (configuration is validated here and fails fast); call {@link start} next. */
+  static async create(
+    appModule: Type<unknown> | DynamicModule,
+    options: LatticeApplicationOptions,
+  ): Promise<LatticeApplication> {
+    const { tree, boot, files } = loadConfig({
+      app: options.name,
+      ...(options.defaults ? { defaults: options.defaults } : {}),
+      ...(options.configFiles ? { files: options.configFiles } : {}),
+      ...(options.env ? { env: options.env } : {}),
+    });
+    const config = new ApplicationConfig(options.name, boot, tree, files);
+    const logger = createLogger({
+      app: options.name,
+      level: boot.log.level,
+      ...(options.logDestination ? { destination: options.logDestination } : {}),
+    });
+    const metrics = new MetricsRegistry();
+    const readyGauge = metrics.gauge({ name: 'lattice_app_ready', help: '1 while the instance reports ready' });
+    readyGauge.set(0);
+    const lifecycle = new ApplicationLifecycle();
+    lifecycle.onChange((state) => readyGauge.set(state === 'ready' ? 1 : 0));
+    const tracing = await startTracing({ serviceName: options.name });
+    const redis: Redis | null =
+      boot.lattice.backend === 'redis' ? createRedisConnection(boot.lattice.redis.url, options.name) : null;
+
+    @Module({ imports: [BootModule.forApplication({ config, lifecycle, logger, metrics, redis }), appModule] })
+    class LatticeRootModule {}
+
+    let nest: INestApplication;
+    try {
+      nest = await NestFactory.create(LatticeRootModule, {
+        logger: new LatticeLogger(logger),
+        abortOnError: false,
+      });
+    } catch (error) {
+      redis?.disconnect();
+      await tracing.release();
+      throw new StartFailedError(options.name, 'building the module graph', error);
+    }
+    const app = new LatticeApplication(nest, config, lifecycle, logger, metrics, tracing, readyGauge);
+    nest.use(app.drain.middleware);
+    nest.use(createHttpTelemetry({ metrics }));
+    nest.useGlobalFilters(new ProblemExceptionFilter(logger));
+    return app;
+  }
+
+  /** The HTTP server's URL once started (`http://127.0.0.1:8080`). */
+  get url(): string {
+    const address = this.server.address() as AddressInfo | null;
+    if (address === null) return '';
+    const host = address.address === '0.0.0.0' || address.address === '::' ? '127.0.0.1' : address.address;
+    return `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
+  }
+
+  /** The port the HTTP server listens on (useful with `server.port: 0`). */
+  get port(): number {
+    return (this.server.address() as AddressInfo | null)?.port ?? 0;
+  }
+
+  private get server(): Server {
+    return this.nest.getHttpServer() as Server;
+  }
+
+  /** Listens, runs `onRegister` hooks, then reports ready. */
+  async start(): Promise<void> {
+    this.lifecycle.moveTo('starting');
+    const { host, port } = this.config.boot.server;
+    try {
+      await this.nest.listen(port, host);
+    } catch (error) {
+      const hint = (error as NodeJS.ErrnoException).code === 'EADDRINUSE' ? portInUseHint(port) : undefined;
+      throw new StartFailedError(this.name, `listening on ${host}:${port}${hint ? ` (${hint})` : ''}`, error);
+    }
+    try {
+      await this.runHooks('onRegister', []);
+    } catch (error) {
+      throw new StartFailedError(this.name, 'running onRegister hooks', error);
+    }
+    this.lifecycle.moveTo('ready');
+    this.logger.info(
+      { url: this.url, backend: this.config.backend, configFiles: this.config.files },
+      `${this.name} ready`,
+    );
+  }
+
+  /** The ordered graceful shutdown; safe to call more than once (all calls share one run). */
+  shutdown(signal = 'SIGTERM'): Promise<void> {
+    this.stopping ??= this.stop(signal);
+    return this.stopping;
+  }
+
+  private async stop(signal: string): Promise<void> {
+    const { gracePeriodMs, deregistrationDelayMs } = this.config.boot.shutdown;
+    const wasStarted = this.lifecycle.state !== 'created';
+    this.lifecycle.moveTo('draining');
+    this.logger.info({ signal, gracePeriodMs }, `${this.name} shutting down`);
+    if (wasStarted) {
+      await this.runHooks('onDeregister', [signal], true);
+      if (deregistrationDelayMs > 0) await sleep(deregistrationDelayMs);
+      const deadline = Date.now() + gracePeriodMs;
+      const [cut] = await Promise.all([
+        this.server.listening ? this.drain.drain(this.server, deadline) : Promise.resolve(0),
+        this.runHooks('onDrain', [deadline], true),
+      ]);
+      if (cut > 0)
+        this.logger.warn({ cut }, 'grace period ended with requests in flight; their connections were closed');
+    }
+    try {
+      await this.nest.close();
+    } finally {
+      await this.tracing.release();
+      this.lifecycle.moveTo('stopped');
+      this.logger.info(`${this.name} stopped`);
+    }
+  }
+
+  /** Calls `method` on every provider that has it; on shutdown a failing hook is logged, not fatal. */
+  private async runHooks(
+    method: 'onRegister' | 'onDeregister' | 'onDrain',
+    args: unknown[],
+    tolerant = false,
+  ): Promise<void> {
+    const discovery = this.nest.get(DiscoveryService);
+    const calls: Promise<unknown>[] = [];
+    for (const wrapper of discovery.getProviders()) {
+      const instance: unknown = wrapper.instance;
+      if (typeof instance !== 'object' || instance === null) continue;
+      const hook = (instance as Record<string, unknown>)[method];
+      if (typeof hook !== 'function') continue;
+      const call = Promise.resolve().then(() => (hook as (...a: unknown[]) => unknown).apply(instance, args));
+      calls.push(
+        tolerant
+          ? call.catch((error: unknown) =>
+              this.logger.error({ err: error, hook: method, provider: wrapper.name }, 'shutdown hook failed'),
+            )
+          : call,
+      );
+    }
+    await Promise.all(calls);
+  }
+
+  /** The current lifecycle state. */
+  get state(): LifecycleState {
+    return this.lifecycle.state;
+  }
+}

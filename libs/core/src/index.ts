@@ -1,0 +1,8 @@
+export { LatticeError } from './errors/lattice.error.js';
+export type { ErrorData, LatticeErrorOptions } from './errors/lattice.error.js';
+export { InvalidOptionsError, toValidationProblems } from './errors/core.errors.js';
+export type { ValidationProblem } from './errors/core.errors.js';
+export { PROBLEM_CONTENT_TYPE, statusTitle, toProblem } from './errors/problem.js';
+export type { ProblemDetails } from './errors/problem.js';
+export { ManualClock, systemClock } from './clock/clock.js';
+export type { Clock, ClockTimer } from './clock/clock.js';

@@ -1,0 +1,13 @@
+export { TelemetryModule, InjectLogger } from './telemetry.module.js';
+export type { TelemetryModuleOptions } from './telemetry.interfaces.js';
+export { createLogger, LatticeLogger } from './logging/logger.js';
+export type { Logger, LoggerOptions } from './logging/logger.js';
+export { MetricsRegistry, DURATION_BUCKETS_SECONDS } from './metrics/metrics-registry.js';
+export type { Counter, Gauge, Histogram, MetricsRegistryOptions } from './metrics/metrics-registry.js';
+export { startTracing } from './tracing/tracing.js';
+export type { TracingHandle, TracingOptions } from './tracing/tracing.js';
+export { currentTraceIds, withSpan } from './tracing/spans.js';
+export type { TraceIds, WithSpanOptions } from './tracing/spans.js';
+export { createHttpTelemetry } from './http/http-telemetry.js';
+export type { HttpMiddleware, HttpTelemetryOptions } from './http/http-telemetry.js';
+export { MetricConflictError } from './telemetry.errors.js';
