@@ -32,9 +32,9 @@ export function printTable(title: string, rows: readonly Record<string, unknown>
 
 function format(value: unknown): string {
   if (typeof value === 'number') return Number.isInteger(value) ? value.toLocaleString('en-US') : value.toFixed(3);
-  return String(value ?? '');
+  if (typeof value === 'string') return value;
+  return value === undefined || value === null ? '' : JSON.stringify(value);
 }
-
 /** Percentile (0..100) of a list of numbers. */
 export function percentile(values: readonly number[], p: number): number {
   if (values.length === 0) return 0;

@@ -23,7 +23,7 @@ import { loadConfig, type ConfigTree } from './config/config-loader.js';
 import { ProblemExceptionFilter } from './errors/problem.filter.js';
 import { HttpDrain } from './http/http-drain.js';
 import { ApplicationLifecycle, type LifecycleState } from './lifecycle/lifecycle.js';
-import { createRedisConnection } from './backends/redis-connection.js';
+import { closeRedis, createRedisConnection } from './backends/redis-connection.js';
 
 /** Options of {@link LatticeApplication.create}. */
 export interface LatticeApplicationOptions {
@@ -114,7 +114,7 @@ export class LatticeApplication {
         abortOnError: false,
       });
     } catch (error) {
-      redis?.disconnect();
+      await closeRedis(redis);
       await tracing.release();
       throw new StartFailedError(options.name, 'building the module graph', error);
     }

@@ -17,6 +17,9 @@ export function createRedisConnection(url: string, app: string): Redis {
     maxRetriesPerRequest: 2,
     enableOfflineQueue: true,
     retryStrategy: (attempt) => Math.min(100 * 2 ** attempt, 2_000),
+    // ioredis arms this timer even for a socket that already closed (a failed connect), and
+    // then never clears it; a short one keeps shutdown from waiting on a dead socket.
+    disconnectTimeout: 250,
   });
 }
 
@@ -33,7 +36,26 @@ export class RedisConnectionLifecycle implements OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
-    if (this.redis === null) return;
-    await this.redis.quit().catch(() => this.redis?.disconnect());
+    await closeRedis(this.redis);
+  }
+}
+
+/** QUIT when connected (lets pending replies arrive), otherwise drop the socket; resolves once closed. */
+export async function closeRedis(redis: Redis | null, timeoutMs = 2_000): Promise<void> {
+  if (redis === null || redis.status === 'end') return;
+  const ended = new Promise<void>((resolve) => redis.once('end', () => resolve()));
+  if (redis.status === 'ready') {
+    const timer = setTimeout(() => redis.disconnect(), timeoutMs);
+    await redis.quit().catch(() => redis.disconnect());
+    clearTimeout(timer);
+  } else {
+    redis.disconnect();
+  }
+  // Between reconnect attempts there is no socket: disconnect() only cancels the retry and
+  // no 'end' event follows, so wait only while a socket may still be open.
+  if (['connecting', 'connect', 'ready', 'close'].includes(redis.status)) {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([ended, new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
+    clearTimeout(timer);
   }
 }

@@ -45,7 +45,7 @@ export class ProblemExceptionFilter implements ExceptionFilter {
           : typeof message === 'string'
             ? message
             : statusTitle(status),
-        code: codeForStatus(status),
+        code: isParseFailure(exception.cause) ? 'MALFORMED_BODY' : codeForStatus(status),
         ...(instance === undefined ? {} : { instance }),
         ...(Array.isArray(message) ? { errors: message } : {}),
       };
@@ -63,12 +63,17 @@ export class ProblemExceptionFilter implements ExceptionFilter {
         title: statusTitle(httpError.status),
         status: httpError.status,
         detail: typeof httpError.message === 'string' ? httpError.message : statusTitle(httpError.status),
-        code: httpError.type === 'entity.parse.failed' ? 'MALFORMED_BODY' : codeForStatus(httpError.status),
+        code: isParseFailure(httpError) ? 'MALFORMED_BODY' : codeForStatus(httpError.status),
         ...(instance === undefined ? {} : { instance }),
       };
     }
     return toProblem(exception, instance);
   }
+}
+
+/** body-parser marks unparseable bodies with this type (Nest wraps it in a BadRequestException). */
+function isParseFailure(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { type?: unknown }).type === 'entity.parse.failed';
 }
 
 function codeForStatus(status: number): string {

@@ -50,6 +50,15 @@ const NEST_TO_PINO: Record<NestLogLevel, 'info' | 'error' | 'warn' | 'debug' | '
   fatal: 'fatal',
 };
 
+// Nest's start-up chatter (one line per module and route) is useful only when debugging.
+const FRAMEWORK_CONTEXTS = new Set([
+  'NestFactory',
+  'InstanceLoader',
+  'RoutesResolver',
+  'RouterExplorer',
+  'NestApplication',
+]);
+
 /**
  * Nest's `LoggerService` on a pino logger, so framework and application logs share one
  * JSON format (with trace ids). Boot installs it; use it directly only in custom bootstraps.
@@ -77,11 +86,12 @@ export class LatticeLogger implements LoggerService {
   }
 
   private write(level: NestLogLevel, message: unknown, params: unknown[]): void {
-    const method = NEST_TO_PINO[level];
-    if (!this.pino.isLevelEnabled(method)) return;
     const rest = [...params];
     // Nest passes the context last, and for errors a stack string before it.
     const context = rest.length > 0 && typeof rest[rest.length - 1] === 'string' ? (rest.pop() as string) : undefined;
+    const method =
+      level === 'log' && context !== undefined && FRAMEWORK_CONTEXTS.has(context) ? 'debug' : NEST_TO_PINO[level];
+    if (!this.pino.isLevelEnabled(method)) return;
     const fields: Record<string, unknown> = {};
     if (context !== undefined) fields['context'] = context;
     if (level === 'error' && typeof rest[0] === 'string' && rest[0].includes('\n    at '))
