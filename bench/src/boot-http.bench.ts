@@ -1,0 +1,119 @@
+// What boot costs on the request path: the same tiny JSON endpoint served by bare
+// node:http, by a bare Nest 12 (express) app, and by a Lattice app (server span with
+// traceparent extraction, duration histogram, drain tracking, problem+json filter),
+// measured side by side in one run with autocannon. The load generator runs in its own
+// process: sharing the server's event loop would halve what the server can do.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Writable } from 'node:stream';
+import { Controller, Get, Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { execFile } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { promisify } from 'node:util';
+import { LatticeApplication } from '@lattice/boot';
+import { printTable, writeResult } from './harness.js';
+
+const CONNECTIONS = 64;
+const DURATION_SECONDS = Number(process.env['BENCH_DURATION_SECONDS'] ?? 5);
+const PAYLOAD = { id: 'dev-1', online: true, temperature: 21.5 };
+
+@Controller('device')
+class DeviceController {
+  @Get()
+  get(): typeof PAYLOAD {
+    return PAYLOAD;
+  }
+}
+@Module({ controllers: [DeviceController] })
+class BenchModule {}
+
+interface Run {
+  variant: string;
+  requestsPerSec: number;
+  p50Ms: number;
+  p99Ms: number;
+  errors: number;
+}
+
+const autocannonCli = createRequire(import.meta.url).resolve('autocannon/autocannon.js');
+const run = promisify(execFile);
+
+interface AutocannonResult {
+  requests: { average: number };
+  latency: { p50: number; p99: number };
+  errors: number;
+  non2xx: number;
+}
+
+async function autocannon(url: string, seconds: number): Promise<AutocannonResult> {
+  const args = [autocannonCli, '--json', '-c', String(CONNECTIONS), '-d', String(seconds), url];
+  const { stdout } = await run(process.execPath, args, { maxBuffer: 16 * 1024 * 1024 });
+  return JSON.parse(stdout) as AutocannonResult;
+}
+
+async function load(variant: string, url: string): Promise<Run> {
+  await autocannon(url, 1); // warm-up
+  const result = await autocannon(url, DURATION_SECONDS);
+  return {
+    variant,
+    requestsPerSec: Math.round(result.requests.average),
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    errors: result.errors + result.non2xx,
+  };
+}
+
+async function bareNode(): Promise<Run> {
+  const body = JSON.stringify(PAYLOAD);
+  const server: Server = createServer((_req, res) => {
+    res.setHeader('content-type', 'application/json');
+    res.end(body);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    return await load('node:http (bare)', `http://127.0.0.1:${(server.address() as AddressInfo).port}/device`);
+  } finally {
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+}
+
+async function bareNest(): Promise<Run> {
+  const app = await NestFactory.create(BenchModule, { logger: false });
+  await app.listen(0, '127.0.0.1');
+  try {
+    const { port } = (app.getHttpServer() as Server).address() as AddressInfo;
+    return await load('Nest 12 express (bare)', `http://127.0.0.1:${port}/device`);
+  } finally {
+    await app.close();
+  }
+}
+
+async function lattice(): Promise<Run> {
+  const app = await LatticeApplication.create(BenchModule, {
+    name: 'bench',
+    defaults: { server: { host: '127.0.0.1', port: 0 } },
+    env: { LATTICE__SHUTDOWN__DEREGISTRATION_DELAY_MS: '0' },
+    logDestination: new Writable({ write: (_c, _e, cb) => cb() }),
+  });
+  await app.start();
+  try {
+    return await load('Lattice boot (span + metrics + drain)', `${app.url}/device`);
+  } finally {
+    await app.shutdown();
+  }
+}
+
+const runs = [await bareNode(), await bareNest(), await lattice()];
+const nest = runs[1]!;
+const rows = runs.map((run) => ({
+  ...run,
+  vsNest: `${((run.requestsPerSec / nest.requestsPerSec) * 100).toFixed(1)}%`,
+}));
+printTable(`GET /device, ${CONNECTIONS} connections, ${DURATION_SECONDS} s each (autocannon, loopback)`, rows);
+const file = writeResult('boot-http', {
+  setup: { connections: CONNECTIONS, durationSeconds: DURATION_SECONDS, responseBytes: JSON.stringify(PAYLOAD).length, tool: 'autocannon' },
+  figures: { runs: rows, latticeVsNestThroughput: runs[2]!.requestsPerSec / nest.requestsPerSec },
+});
+process.stdout.write(`\nwritten ${file}\n`);
