@@ -113,7 +113,12 @@ const rows = runs.map((run) => ({
 }));
 printTable(`GET /device, ${CONNECTIONS} connections, ${DURATION_SECONDS} s each (autocannon, loopback)`, rows);
 const file = writeResult('boot-http', {
-  setup: { connections: CONNECTIONS, durationSeconds: DURATION_SECONDS, responseBytes: JSON.stringify(PAYLOAD).length, tool: 'autocannon' },
+  setup: {
+    connections: CONNECTIONS,
+    durationSeconds: DURATION_SECONDS,
+    responseBytes: JSON.stringify(PAYLOAD).length,
+    tool: 'autocannon',
+  },
   figures: { runs: rows, latticeVsNestThroughput: runs[2]!.requestsPerSec / nest.requestsPerSec },
 });
 process.stdout.write(`\nwritten ${file}\n`);
