@@ -152,11 +152,14 @@ export class LatticeApplication {
       const hint = (error as NodeJS.ErrnoException).code === 'EADDRINUSE' ? portInUseHint(port) : undefined;
       throw new StartFailedError(this.name, `listening on ${host}:${port}${hint ? ` (${hint})` : ''}`, error);
     }
+    // A signal during start-up wins: never announce or report ready an instance that is going away.
+    if (this.stopping !== undefined) return;
     try {
       await this.runHooks('onRegister', []);
     } catch (error) {
       throw new StartFailedError(this.name, 'running onRegister hooks', error);
     }
+    if (this.stopping !== undefined) return;
     this.lifecycle.moveTo('ready');
     this.logger.info(
       { url: this.url, backend: this.config.backend, configFiles: this.config.files },
