@@ -6,3 +6,12 @@ export { PROBLEM_CONTENT_TYPE, statusTitle, toProblem } from './errors/problem.j
 export type { ProblemDetails } from './errors/problem.js';
 export { ManualClock, systemClock } from './clock/clock.js';
 export type { Clock, ClockTimer } from './clock/clock.js';
+export {
+  appEnvironmentPrefix,
+  configTreeAt,
+  configTreeFromEnvironment,
+  isConfigTree,
+  mergeConfigTrees,
+  parseEnvironmentValue,
+} from './config/config-tree.js';
+export type { ConfigTree } from './config/config-tree.js';

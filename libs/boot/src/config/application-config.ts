@@ -1,5 +1,5 @@
 import type { BootConfig } from './boot-config.schema.js';
-import type { ConfigTree } from './config-loader.js';
+import type { ConfigTree } from '@lattice/core';
 
 /**
  * The application's merged configuration (defaults < YAML files < environment).

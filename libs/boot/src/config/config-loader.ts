@@ -1,11 +1,18 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { InvalidOptionsError, toValidationProblems } from '@lattice/core';
+import {
+  appEnvironmentPrefix,
+  configTreeAt,
+  configTreeFromEnvironment,
+  InvalidOptionsError,
+  isConfigTree,
+  mergeConfigTrees,
+  toValidationProblems,
+  type ConfigTree,
+} from '@lattice/core';
 import { parse as parseYaml } from 'yaml';
 import { ConfigFileError } from '../boot.errors.js';
 import { BOOT_CONFIG_DEFAULTS, bootConfigSchema, type BootConfig } from './boot-config.schema.js';
-
-export type ConfigTree = Record<string, unknown>;
 
 /** Where configuration comes from; every field is optional. */
 export interface ConfigSources {
@@ -37,9 +44,9 @@ const NAMED_VARIABLES: ReadonlyArray<readonly [string, string]> = [
 export function loadConfig(sources: ConfigSources): { tree: ConfigTree; boot: BootConfig; files: string[] } {
   const env = sources.env ?? process.env;
   const files = resolveFiles(sources, env);
-  let tree: ConfigTree = deepMerge(structuredClone(BOOT_CONFIG_DEFAULTS), sources.defaults ?? {});
-  for (const file of files) tree = deepMerge(tree, readYaml(file));
-  tree = deepMerge(tree, fromEnvironment(sources.app, env));
+  let tree: ConfigTree = mergeConfigTrees(structuredClone(BOOT_CONFIG_DEFAULTS), sources.defaults ?? {});
+  for (const file of files) tree = mergeConfigTrees(tree, readYaml(file));
+  tree = mergeConfigTrees(tree, fromEnvironment(sources.app, env));
 
   const parsed = bootConfigSchema.safeParse(tree);
   if (!parsed.success) {
@@ -60,7 +67,7 @@ function readYaml(file: string): ConfigTree {
   try {
     const value: unknown = parseYaml(readFileSync(file, 'utf8'));
     if (value === null || value === undefined) return {};
-    if (!isPlainObject(value)) throw new Error('the top level must be a mapping of keys');
+    if (!isConfigTree(value)) throw new Error('the top level must be a mapping of keys');
     return value;
   } catch (error) {
     throw new ConfigFileError(file, error);
@@ -75,51 +82,7 @@ export function fromEnvironment(app: string, env: Readonly<Record<string, string
   let tree: ConfigTree = {};
   for (const [name, key] of NAMED_VARIABLES) {
     const value = env[name];
-    if (value !== undefined && value !== '') tree = deepMerge(tree, nest(key.split('.'), value));
+    if (value !== undefined && value !== '') tree = mergeConfigTrees(tree, configTreeAt(key.split('.'), value));
   }
-  const appPrefix = `LATTICE_${app.toUpperCase().replace(/[^A-Z0-9]/g, '_')}__`;
-  for (const prefix of ['LATTICE__', appPrefix]) {
-    for (const [name, value] of Object.entries(env)) {
-      if (value === undefined || !name.startsWith(prefix)) continue;
-      const path = name.slice(prefix.length).split('__').filter(Boolean).map(camelCase);
-      if (path.length > 0) tree = deepMerge(tree, nest(path, parseScalar(value)));
-    }
-  }
-  return tree;
-}
-
-function camelCase(segment: string): string {
-  return segment.toLowerCase().replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
-}
-
-/** Numbers and booleans become typed; JSON objects and arrays are parsed; the rest stays text. */
-function parseScalar(value: string): unknown {
-  if (/^-?\d+(\.\d+)?$/.test(value) && !/^-?0\d/.test(value)) return Number(value);
-  if (value === 'true' || value === 'false') return value === 'true';
-  if (/^\s*[[{]/.test(value)) {
-    try {
-      return JSON.parse(value) as unknown;
-    } catch {
-      return value;
-    }
-  }
-  return value;
-}
-
-function nest(path: readonly string[], value: unknown): ConfigTree {
-  return path.reduceRight<unknown>((inner, key) => ({ [key]: inner }), value) as ConfigTree;
-}
-
-function isPlainObject(value: unknown): value is ConfigTree {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** Objects merge key by key; anything else (arrays included) is replaced. */
-export function deepMerge(base: ConfigTree, override: ConfigTree): ConfigTree {
-  const out: ConfigTree = { ...base };
-  for (const [key, value] of Object.entries(override)) {
-    const current = out[key];
-    out[key] = isPlainObject(current) && isPlainObject(value) ? deepMerge(current, value) : value;
-  }
-  return out;
+  return mergeConfigTrees(tree, configTreeFromEnvironment(['LATTICE__', appEnvironmentPrefix(app)], env));
 }

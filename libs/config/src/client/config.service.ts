@@ -1,5 +1,5 @@
 import type { OnApplicationShutdown } from '@nestjs/common';
-import type { ClockTimer } from '@lattice/core';
+import { isConfigTree, mergeConfigTrees, type ClockTimer } from '@lattice/core';
 import { createLogger, MetricsRegistry, type Counter, type Gauge, type Logger } from '@lattice/telemetry';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -11,14 +11,7 @@ import {
 } from '../config.errors.js';
 import type { ConfigHealth, ConfigModuleOptions, ConfigSource, NamespaceHealth } from '../config.interfaces.js';
 import { FileCache } from '../internal/file-cache.js';
-import {
-  deepMerge,
-  environmentLayer,
-  indexInto,
-  isPlainObject,
-  readPropertiesFile,
-  type Tree,
-} from '../internal/layers.js';
+import { environmentLayer, indexInto, readPropertiesFile, type Tree } from '../internal/layers.js';
 import { MountedDir } from '../internal/mounted-dir.js';
 import { resolveOptions, type ResolvedNamespace, type ResolvedOptions } from '../internal/options.js';
 import { deepFreeze, parseProperties, sameValue } from '../model/properties.js';
@@ -359,12 +352,12 @@ export class ConfigService implements OnApplicationShutdown {
       const perNamespace: [string, unknown][] =
         typeof entry === 'string' ? Object.entries(content) : [[entry.namespace, content]];
       for (const [namespace, properties] of perNamespace) {
-        if (!isPlainObject(properties)) {
+        if (!isConfigTree(properties)) {
           throw new ConfigReleaseInvalidError(`file ${path}`, [
             `${namespace}: must be a mapping of properties (top-level keys of a shared file are namespaces)`,
           ]);
         }
-        layers.set(namespace, deepMerge(layers.get(namespace) ?? {}, properties));
+        layers.set(namespace, mergeConfigTrees(layers.get(namespace) ?? {}, properties));
       }
     }
     return layers;
@@ -375,10 +368,10 @@ export class ConfigService implements OnApplicationShutdown {
     center: Properties | undefined,
     mounted: Tree | undefined,
   ): { ok: true; values: Tree } | { ok: false; problems: string[] } {
-    let merged = deepMerge(rt.defaults, rt.file);
-    if (center !== undefined) merged = deepMerge(merged, center);
-    if (mounted !== undefined) merged = deepMerge(merged, mounted);
-    merged = deepMerge(merged, rt.env);
+    let merged = mergeConfigTrees(rt.defaults, rt.file);
+    if (center !== undefined) merged = mergeConfigTrees(merged, center);
+    if (mounted !== undefined) merged = mergeConfigTrees(merged, mounted);
+    merged = mergeConfigTrees(merged, rt.env);
     if (rt.def.schema === undefined) return { ok: true, values: deepFreeze(structuredClone(merged)) };
     const parsed = rt.def.schema.safeParse(merged);
     if (parsed.success) return { ok: true, values: deepFreeze(parsed.data as Tree) };

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { deepMerge, environmentLayer, indexInto } from './layers.js';
+import { mergeConfigTrees as deepMerge } from '@lattice/core';
+import { environmentLayer, indexInto } from './layers.js';
 
 describe('environmentLayer', () => {
   const env = {
