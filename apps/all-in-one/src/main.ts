@@ -1,4 +1,5 @@
 import { runApplications } from '@lattice/boot';
+import { MemoryConfigStore } from '@lattice/config';
 import { createDeviceApplication } from '@lattice-platform/device';
 import { createGatewayApplication } from '@lattice-platform/gateway';
 import { createPushApplication } from '@lattice-platform/push';
@@ -9,11 +10,14 @@ import { createSchedulerApplication } from '@lattice-platform/scheduler';
 // registry and port; only the process (and OpenTelemetry's global provider) is shared.
 process.env['LATTICE_BACKEND'] ??= 'memory';
 
+// One config center for the whole process, so a release published through any app's
+// admin API reaches the app it is for.
+const configStore = new MemoryConfigStore();
 const apps = await Promise.all([
-  createGatewayApplication(),
-  createDeviceApplication(),
-  createPushApplication(),
-  createSchedulerApplication(),
+  createGatewayApplication({ configStore }),
+  createDeviceApplication({ configStore }),
+  createPushApplication({ configStore }),
+  createSchedulerApplication({ configStore }),
 ]);
 
 await runApplications(apps, {

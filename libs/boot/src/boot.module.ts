@@ -8,8 +8,11 @@ import { ApplicationLifecycle } from './lifecycle/lifecycle.js';
 import { HealthController } from './health/health.controller.js';
 import { MetricsController } from './metrics/metrics.controller.js';
 import { REDIS_CONNECTION, RedisConnectionLifecycle } from './backends/redis-connection.js';
+import { ConfigReadiness } from './health/config-readiness.js';
 
 export interface BootModuleContext {
+  /** The config center client's module (`ConfigModule.forRoot(...)`), global. */
+  configModule: DynamicModule;
   config: ApplicationConfig;
   lifecycle: ApplicationLifecycle;
   logger: Logger;
@@ -25,6 +28,7 @@ export class BootModule {
       { provide: ApplicationConfig, useValue: context.config },
       { provide: ApplicationLifecycle, useValue: context.lifecycle },
       { provide: REDIS_CONNECTION, useValue: context.redis },
+      ConfigReadiness,
       ...(context.redis === null ? [] : [RedisConnectionLifecycle]),
     ];
     return {
@@ -33,6 +37,7 @@ export class BootModule {
       imports: [
         DiscoveryModule,
         TerminusModule.forRoot({ logger: false }),
+        context.configModule,
         TelemetryModule.forRoot({
           serviceName: context.config.app,
           logger: context.logger,

@@ -14,17 +14,34 @@ import {
   type TracingHandle,
 } from '@lattice/telemetry';
 import type { DestinationStream } from 'pino';
+import {
+  ConfigModule,
+  ConfigService,
+  MemoryConfigStore,
+  type ConfigModuleOptions,
+  type ConfigStore,
+  type Properties,
+} from '@lattice/config';
 import type { Redis } from 'ioredis';
 import { BootModule } from './boot.module.js';
 import { StartFailedError } from './boot.errors.js';
 import { portInUseHint } from './boot.messages.js';
 import { ApplicationConfig } from './config/application-config.js';
-import type { ConfigTree } from '@lattice/core';
+import { mergeConfigTrees, type ConfigTree } from '@lattice/core';
 import { loadConfig } from './config/config-loader.js';
+import { BOOT_CONFIG_DEFAULTS } from './config/boot-config.schema.js';
 import { ProblemExceptionFilter } from './errors/problem.filter.js';
 import { HttpDrain } from './http/http-drain.js';
 import { ApplicationLifecycle, type LifecycleState } from './lifecycle/lifecycle.js';
 import { closeRedis, createRedisConnection } from './backends/redis-connection.js';
+
+function stringOption<K extends string>(key: K, value: unknown): Partial<Record<K, string>> {
+  return typeof value === 'string' && value !== '' ? ({ [key]: value } as Record<K, string>) : {};
+}
+
+function numberOption<K extends string>(key: K, value: unknown): Partial<Record<K, number>> {
+  return typeof value === 'number' ? ({ [key]: value } as Record<K, number>) : {};
+}
 
 /** Options of {@link LatticeApplication.create}. */
 export interface LatticeApplicationOptions {
@@ -38,6 +55,13 @@ export interface LatticeApplicationOptions {
   env?: Readonly<Record<string, string | undefined>>;
   /** Where log lines go. @default stdout */
   logDestination?: DestinationStream;
+  /**
+   * The config center's store on the memory backend. Apps sharing a process (the
+   * all-in-one) pass one store so a release reaches all of them. @default a new MemoryConfigStore
+   */
+  configStore?: ConfigStore;
+  /** Further namespaces to follow besides `application` (e.g. `gateway.routes`), optionally with a zod schema. */
+  configNamespaces?: ConfigModuleOptions['namespaces'];
 }
 
 /**
@@ -105,7 +129,34 @@ export class LatticeApplication {
     const redis: Redis | null =
       boot.lattice.backend === 'redis' ? createRedisConnection(boot.lattice.redis.url, options.name) : null;
 
-    @Module({ imports: [BootModule.forApplication({ config, lifecycle, logger, metrics, redis }), appModule] })
+    const env = options.env ?? process.env;
+    const configModule = ConfigModule.forRoot({
+      appId: options.name,
+      isGlobal: true,
+      ...(options.configNamespaces ? { namespaces: options.configNamespaces } : {}),
+      // The config center sits between the files and the environment: the client gets the
+      // lower layers as they are and applies the environment last itself.
+      defaults: {
+        application: mergeConfigTrees(
+          structuredClone(BOOT_CONFIG_DEFAULTS) as ConfigTree,
+          options.defaults ?? {},
+        ) as Properties,
+      },
+      files: files.map((path) => ({ path, namespace: 'application' })),
+      env,
+      logger,
+      metrics,
+      labels: boot.lattice.zone === undefined ? {} : { zone: boot.lattice.zone },
+      ...stringOption('mountedDir', config.get<unknown>('config.mountedDir')),
+      ...numberOption('requestTimeoutMs', config.get<unknown>('config.requestTimeoutMs')),
+      // A memory store lives and dies with the process, so a file cache of it would only replay stale runs.
+      ...(redis === null ? { cacheDir: null } : stringOption('cacheDir', config.get<unknown>('config.cacheDir'))),
+      ...(redis === null ? { store: options.configStore ?? new MemoryConfigStore() } : { redis: { client: redis } }),
+    });
+
+    @Module({
+      imports: [BootModule.forApplication({ config, lifecycle, logger, metrics, redis, configModule }), appModule],
+    })
     class LatticeRootModule {}
 
     let nest: INestApplication;
@@ -119,6 +170,7 @@ export class LatticeApplication {
       await tracing.release();
       throw new StartFailedError(options.name, 'building the module graph', error);
     }
+    config.attachLive(nest.get(ConfigService));
     const app = new LatticeApplication(nest, config, lifecycle, logger, metrics, tracing, readyGauge);
     nest.use(app.drain.middleware);
     nest.use(createHttpTelemetry({ metrics }));

@@ -252,7 +252,11 @@ describe('LatticeApplication on the redis backend (real redis-server)', () => {
     @Module({})
     class AppModule {}
     const port = await freePort(); // nothing listens there
-    const app = await boot(AppModule, { LATTICE_BACKEND: 'redis', LATTICE_REDIS_URL: `redis://127.0.0.1:${port}` });
+    const app = await boot(AppModule, {
+      LATTICE_BACKEND: 'redis',
+      LATTICE_REDIS_URL: `redis://127.0.0.1:${port}`,
+      LATTICE__CONFIG__REQUEST_TIMEOUT_MS: '200',
+    });
     await app.start();
     const ready = await fetch(`${app.url}/health/ready`);
     expect(ready.status).toBe(503);
