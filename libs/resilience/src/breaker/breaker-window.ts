@@ -1,0 +1,114 @@
+import type { Clock } from '@lattice/core';
+
+/** Totals of a breaker's window. */
+export interface WindowTotals {
+  calls: number;
+  failures: number;
+  slow: number;
+}
+
+/** Recorded outcomes of the recent calls, count- or time-based. */
+export interface BreakerWindow {
+  record(failure: boolean, slow: boolean): void;
+  /** The current totals; the object may be reused by the window (read it, do not keep it). */
+  totals(): Readonly<WindowTotals>;
+  reset(): void;
+}
+
+const FAILURE = 1;
+const SLOW = 2;
+const PRESENT = 4;
+
+/** The last `size` calls, as a ring of outcome bits. */
+export class CountWindow implements BreakerWindow {
+  private readonly ring: Uint8Array;
+  private next = 0;
+  private readonly sums: WindowTotals = { calls: 0, failures: 0, slow: 0 };
+
+  constructor(size: number) {
+    this.ring = new Uint8Array(size);
+  }
+
+  record(failure: boolean, slow: boolean): void {
+    const old = this.ring[this.next]!;
+    if ((old & PRESENT) !== 0) {
+      this.sums.calls--;
+      if ((old & FAILURE) !== 0) this.sums.failures--;
+      if ((old & SLOW) !== 0) this.sums.slow--;
+    }
+    this.ring[this.next] = PRESENT | (failure ? FAILURE : 0) | (slow ? SLOW : 0);
+    this.next = (this.next + 1) % this.ring.length;
+    this.sums.calls++;
+    if (failure) this.sums.failures++;
+    if (slow) this.sums.slow++;
+  }
+
+  totals(): Readonly<WindowTotals> {
+    return this.sums;
+  }
+
+  reset(): void {
+    this.ring.fill(0);
+    this.next = 0;
+    this.sums.calls = this.sums.failures = this.sums.slow = 0;
+  }
+}
+
+/** Calls of the last `durationMs`, in `buckets` slices rolled by the clock. */
+export class TimeWindow implements BreakerWindow {
+  private readonly calls: Float64Array;
+  private readonly failures: Float64Array;
+  private readonly slow: Float64Array;
+  private readonly bucketMs: number;
+  private current = 0;
+  private currentStart: number;
+
+  constructor(
+    durationMs: number,
+    private readonly buckets: number,
+    private readonly clock: Clock,
+  ) {
+    this.calls = new Float64Array(buckets);
+    this.failures = new Float64Array(buckets);
+    this.slow = new Float64Array(buckets);
+    this.bucketMs = Math.max(1, durationMs / buckets);
+    this.currentStart = clock.now();
+  }
+
+  record(failure: boolean, slow: boolean): void {
+    this.roll();
+    this.calls[this.current]! += 1;
+    if (failure) this.failures[this.current]! += 1;
+    if (slow) this.slow[this.current]! += 1;
+  }
+
+  totals(): WindowTotals {
+    this.roll();
+    const sums: WindowTotals = { calls: 0, failures: 0, slow: 0 };
+    for (let i = 0; i < this.buckets; i++) {
+      sums.calls += this.calls[i]!;
+      sums.failures += this.failures[i]!;
+      sums.slow += this.slow[i]!;
+    }
+    return sums;
+  }
+
+  reset(): void {
+    this.calls.fill(0);
+    this.failures.fill(0);
+    this.slow.fill(0);
+    this.currentStart = this.clock.now();
+  }
+
+  private roll(): void {
+    const elapsed = Math.floor((this.clock.now() - this.currentStart) / this.bucketMs);
+    if (elapsed <= 0) return;
+    for (let i = 0; i < Math.min(elapsed, this.buckets); i++) {
+      this.current = (this.current + 1) % this.buckets;
+      this.calls[this.current] = 0;
+      this.failures[this.current] = 0;
+      this.slow[this.current] = 0;
+    }
+    this.currentStart += elapsed * this.bucketMs;
+  }
+}
