@@ -138,7 +138,7 @@ export class LatticeApplication {
       // lower layers as they are and applies the environment last itself.
       defaults: {
         application: mergeConfigTrees(
-          structuredClone(BOOT_CONFIG_DEFAULTS) as ConfigTree,
+          structuredClone(BOOT_CONFIG_DEFAULTS),
           options.defaults ?? {},
         ) as Properties,
       },

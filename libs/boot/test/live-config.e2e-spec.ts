@@ -61,7 +61,8 @@ describe('boot wires live config from @lattice/config into every app', () => {
     const appId = `fleet-${Date.now()}`;
     const one = await boot(appId, { env });
     const two = await boot(appId, { env });
-    await one.nest.get(ConfigStore).publish({
+    const store: ConfigStore = one.nest.get(ConfigStore);
+    await store.publish({
       appId,
       cluster: 'default',
       namespace: 'application',
