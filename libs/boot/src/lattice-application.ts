@@ -137,10 +137,7 @@ export class LatticeApplication {
       // The config center sits between the files and the environment: the client gets the
       // lower layers as they are and applies the environment last itself.
       defaults: {
-        application: mergeConfigTrees(
-          structuredClone(BOOT_CONFIG_DEFAULTS),
-          options.defaults ?? {},
-        ) as Properties,
+        application: mergeConfigTrees(structuredClone(BOOT_CONFIG_DEFAULTS), options.defaults ?? {}) as Properties,
       },
       files: files.map((path) => ({ path, namespace: 'application' })),
       env,
