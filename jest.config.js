@@ -8,7 +8,7 @@ const swc = JSON.parse(readFileSync(new URL('./.swcrc', import.meta.url), 'utf8'
 
 /** Workspace package names resolve to their sources, so tests never need a build. */
 const moduleNameMapper = {
-  '^@lattice/(core|telemetry|boot|config|discovery|resilience|rpc)$': '<rootDir>/../../libs/$1/src/index.ts',
+  '^@lattice/(core|telemetry|boot|config|discovery|resilience|rpc|events)$': '<rootDir>/../../libs/$1/src/index.ts',
   '^@lattice-platform/(gateway|device|push|scheduler)$': '<rootDir>/../../apps/$1/src/index.ts',
   '^#test/(.*)\\.js$': '<rootDir>/../../test/support/$1.ts',
   '^(\\.{1,2}/.*)\\.js$': '$1',
@@ -43,6 +43,7 @@ export default {
     project('libs/discovery', 'discovery'),
     project('libs/resilience', 'resilience'),
     project('libs/rpc', 'rpc'),
+    project('libs/events', 'events'),
     project('apps/gateway', 'gateway'),
     project('apps/device', 'device'),
     project('apps/push', 'push'),
