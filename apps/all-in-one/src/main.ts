@@ -1,5 +1,6 @@
 import { runApplications } from '@lattice/boot';
 import { MemoryConfigStore } from '@lattice/config';
+import { MemoryEventBus } from '@lattice/events';
 import { createDeviceApplication } from '@lattice-platform/device';
 import { createGatewayApplication } from '@lattice-platform/gateway';
 import { createPushApplication } from '@lattice-platform/push';
@@ -10,14 +11,15 @@ import { createSchedulerApplication } from '@lattice-platform/scheduler';
 // registry and port; only the process (and OpenTelemetry's global provider) is shared.
 process.env['LATTICE_BACKEND'] ??= 'memory';
 
-// One config center for the whole process, so a release published through any app's
-// admin API reaches the app it is for.
-const configStore = new MemoryConfigStore();
+// One config center and one event bus for the whole process, as Redis would be shared
+// between separate processes: a release reaches the app it is for, and device events reach
+// the scheduler's and push's consumer groups.
+const shared = { configStore: new MemoryConfigStore(), eventBus: new MemoryEventBus() };
 const apps = await Promise.all([
-  createGatewayApplication({ configStore }),
-  createDeviceApplication({ configStore }),
-  createPushApplication({ configStore }),
-  createSchedulerApplication({ configStore }),
+  createGatewayApplication(shared),
+  createDeviceApplication(shared),
+  createPushApplication(shared),
+  createSchedulerApplication(shared),
 ]);
 
 await runApplications(apps, {

@@ -9,10 +9,13 @@ import { HealthController } from './health/health.controller.js';
 import { MetricsController } from './metrics/metrics.controller.js';
 import { REDIS_CONNECTION, RedisConnectionLifecycle } from './backends/redis-connection.js';
 import { ConfigReadiness } from './health/config-readiness.js';
+import { EventBus } from '@lattice/events';
+import { EventBusLifecycle } from './backends/event-bus-lifecycle.js';
 
 export interface BootModuleContext {
   /** The config center client's module (`ConfigModule.forRoot(...)`), global. */
   configModule: DynamicModule;
+  eventBus: EventBus;
   config: ApplicationConfig;
   lifecycle: ApplicationLifecycle;
   logger: Logger;
@@ -29,6 +32,8 @@ export class BootModule {
       { provide: ApplicationLifecycle, useValue: context.lifecycle },
       { provide: REDIS_CONNECTION, useValue: context.redis },
       ConfigReadiness,
+      { provide: EventBus, useValue: context.eventBus },
+      EventBusLifecycle,
       ...(context.redis === null ? [] : [RedisConnectionLifecycle]),
     ];
     return {
@@ -46,7 +51,7 @@ export class BootModule {
       ],
       controllers: [HealthController, MetricsController],
       providers,
-      exports: [ApplicationConfig, ApplicationLifecycle, REDIS_CONNECTION],
+      exports: [ApplicationConfig, ApplicationLifecycle, REDIS_CONNECTION, EventBus],
     };
   }
 }

@@ -14,6 +14,7 @@ import {
   type TracingHandle,
 } from '@lattice/telemetry';
 import type { DestinationStream } from 'pino';
+import { MemoryEventBus, RedisEventBus, type EventBus } from '@lattice/events';
 import {
   ConfigModule,
   ConfigService,
@@ -60,6 +61,11 @@ export interface LatticeApplicationOptions {
    * all-in-one) pass one store so a release reaches all of them. @default a new MemoryConfigStore
    */
   configStore?: ConfigStore;
+  /**
+   * The event bus on the memory backend. Apps sharing a process pass one bus so events of
+   * one app reach the others' consumer groups. @default a new MemoryEventBus
+   */
+  eventBus?: EventBus;
   /** Further namespaces to follow besides `application` (e.g. `gateway.routes`), optionally with a zod schema. */
   configNamespaces?: ConfigModuleOptions['namespaces'];
 }
@@ -151,8 +157,16 @@ export class LatticeApplication {
       ...(redis === null ? { store: options.configStore ?? new MemoryConfigStore() } : { redis: { client: redis } }),
     });
 
+    const eventBus: EventBus =
+      redis === null
+        ? (options.eventBus ?? new MemoryEventBus({ logger, metrics }))
+        : new RedisEventBus({ client: redis, logger, metrics });
+
     @Module({
-      imports: [BootModule.forApplication({ config, lifecycle, logger, metrics, redis, configModule }), appModule],
+      imports: [
+        BootModule.forApplication({ config, lifecycle, logger, metrics, redis, configModule, eventBus }),
+        appModule,
+      ],
     })
     class LatticeRootModule {}
 

@@ -1,0 +1,58 @@
+import { Writable } from 'node:stream';
+import { afterEach, describe, expect, it } from '@jest/globals';
+import { Module } from '@nestjs/common';
+import { EventBus, MemoryEventBus, type DeliveredEvent } from '@lattice/events';
+import { LatticeApplication } from '@lattice/boot';
+import { redisUrl } from '#test/redis.js';
+
+const quiet = new Writable({ write: (_c, _e, cb) => cb() });
+const apps: LatticeApplication[] = [];
+afterEach(async () => {
+  await Promise.all(apps.splice(0).map((app) => app.shutdown()));
+});
+
+@Module({})
+class AppModule {}
+
+async function boot(name: string, env: Record<string, string>, eventBus?: EventBus): Promise<LatticeApplication> {
+  const app = await LatticeApplication.create(AppModule, {
+    name,
+    defaults: { server: { host: '127.0.0.1', port: 0 } },
+    env: { LATTICE__SHUTDOWN__DEREGISTRATION_DELAY_MS: '0', ...env },
+    logDestination: quiet,
+    ...(eventBus ? { eventBus } : {}),
+  });
+  apps.push(app);
+  await app.start();
+  return app;
+}
+
+async function until(check: () => boolean, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+describe.each([
+  ['memory (one bus shared by the apps of a process)', {}],
+  ['redis (Redis Streams)', { LATTICE_BACKEND: 'redis' }],
+])('boot provides the event bus: %s', (_name, backendEnv) => {
+  it('an event published by one app reaches another app consumer group', async () => {
+    const env = { ...backendEnv, LATTICE_REDIS_URL: redisUrl() };
+    const shared = 'LATTICE_BACKEND' in backendEnv ? undefined : new MemoryEventBus();
+    const device = await boot('device', env, shared);
+    const scheduler = await boot('scheduler', env, shared);
+
+    const received: DeliveredEvent[] = [];
+    const bus: EventBus = scheduler.nest.get(EventBus);
+    bus.subscribe(`rules-${Date.now()}`, 'scheduler-1', (e) => void received.push(e), { types: ['device.*'] });
+    await new Promise((r) => setTimeout(r, 100));
+
+    const publisher: EventBus = device.nest.get(EventBus);
+    await publisher.publish({ type: 'device.event', tsMs: Date.now(), deviceId: 'smoke-1', data: { smoke: true } });
+    await until(() => received.length === 1);
+    expect(received[0]).toMatchObject({ type: 'device.event', deviceId: 'smoke-1', data: { smoke: true } });
+  });
+});
