@@ -5,7 +5,7 @@
 //   --redis  redis-server from Debian's apt when it is not on PATH (as root), else a clear stop
 // It uses Node built-ins only, because it runs before any dependency is installed.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -36,6 +36,17 @@ if (args.has('--deps')) {
 
 if (args.has('--build')) {
   run(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-b', 'tsconfig.build.json']);
+  // npm links the libs' bins (lattice, lattice-config, ...) before they are built, so it
+  // cannot mark them executable; the build does.
+  for (const lib of readdirSync(join(root, 'libs'))) {
+    const manifest = join(root, 'libs', lib, 'package.json');
+    if (!existsSync(manifest)) continue;
+    const bins = JSON.parse(readFileSync(manifest, 'utf8')).bin ?? {};
+    for (const target of Object.values(bins)) {
+      const file = join(root, 'libs', lib, target);
+      if (existsSync(file)) chmodSync(file, 0o755);
+    }
+  }
 }
 
 if (args.has('--redis') && !onPath('redis-server')) {

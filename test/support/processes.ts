@@ -18,8 +18,8 @@ export interface TsProcess {
 }
 
 /** Starts `node --import ts-register <entry>`, as a production process would run the built file. */
-export function spawnTs(entry: string, env: Record<string, string> = {}): TsProcess {
-  const child = spawn(process.execPath, ['--import', register, entry], {
+export function spawnTs(entry: string, env: Record<string, string> = {}, args: readonly string[] = []): TsProcess {
+  const child = spawn(process.execPath, ['--import', register, entry, ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -1,6 +1,7 @@
 import { runApplications } from '@lattice/boot';
 import { MemoryConfigStore } from '@lattice/config';
 import { MemoryEventBus } from '@lattice/events';
+import { MemoryRegistry } from '@lattice/discovery';
 import { createDeviceApplication } from '@lattice-platform/device';
 import { createGatewayApplication } from '@lattice-platform/gateway';
 import { createPushApplication } from '@lattice-platform/push';
@@ -11,10 +12,14 @@ import { createSchedulerApplication } from '@lattice-platform/scheduler';
 // registry and port; only the process (and OpenTelemetry's global provider) is shared.
 process.env['LATTICE_BACKEND'] ??= 'memory';
 
-// One config center and one event bus for the whole process, as Redis would be shared
-// between separate processes: a release reaches the app it is for, and device events reach
-// the scheduler's and push's consumer groups.
-const shared = { configStore: new MemoryConfigStore(), eventBus: new MemoryEventBus() };
+// One config center, one service registry and one event bus for the whole process, as
+// Redis would be shared between separate processes: a release reaches the app it is for,
+// the gateway finds the other apps, and device events reach scheduler's and push's groups.
+const shared = {
+  configStore: new MemoryConfigStore(),
+  serviceRegistry: new MemoryRegistry(),
+  eventBus: new MemoryEventBus(),
+};
 const apps = await Promise.all([
   createGatewayApplication(shared),
   createDeviceApplication(shared),

@@ -9,6 +9,7 @@ import { HealthController } from './health/health.controller.js';
 import { MetricsController } from './metrics/metrics.controller.js';
 import { REDIS_CONNECTION, RedisConnectionLifecycle } from './backends/redis-connection.js';
 import { ConfigReadiness } from './health/config-readiness.js';
+import { DiscoveryReadiness } from './health/discovery-readiness.js';
 import { EventBus } from '@lattice/events';
 import { EventBusLifecycle } from './backends/event-bus-lifecycle.js';
 
@@ -16,6 +17,8 @@ export interface BootModuleContext {
   /** The config center client's module (`ConfigModule.forRoot(...)`), global. */
   configModule: DynamicModule;
   eventBus: EventBus;
+  /** The service registry and client (`DiscoveryModule.forRoot(...)` of @lattice/discovery), global. */
+  discoveryModule: DynamicModule;
   config: ApplicationConfig;
   lifecycle: ApplicationLifecycle;
   logger: Logger;
@@ -32,6 +35,7 @@ export class BootModule {
       { provide: ApplicationLifecycle, useValue: context.lifecycle },
       { provide: REDIS_CONNECTION, useValue: context.redis },
       ConfigReadiness,
+      DiscoveryReadiness,
       { provide: EventBus, useValue: context.eventBus },
       EventBusLifecycle,
       ...(context.redis === null ? [] : [RedisConnectionLifecycle]),
@@ -43,6 +47,7 @@ export class BootModule {
         DiscoveryModule,
         TerminusModule.forRoot({ logger: false }),
         context.configModule,
+        context.discoveryModule,
         TelemetryModule.forRoot({
           serviceName: context.config.app,
           logger: context.logger,

@@ -15,6 +15,7 @@ import {
 } from '@lattice/telemetry';
 import type { DestinationStream } from 'pino';
 import { MemoryEventBus, RedisEventBus, type EventBus } from '@lattice/events';
+import { DiscoveryModule as ServiceDiscoveryModule, type MemoryRegistry } from '@lattice/discovery';
 import {
   ConfigModule,
   ConfigService,
@@ -66,6 +67,16 @@ export interface LatticeApplicationOptions {
    * one app reach the others' consumer groups. @default a new MemoryEventBus
    */
   eventBus?: EventBus;
+  /**
+   * The service registry on the memory backend. Apps sharing a process pass one registry so
+   * they find each other. @default a new MemoryRegistry
+   */
+  serviceRegistry?: MemoryRegistry;
+  /**
+   * Named ports this instance announces besides `http` (the port it listens on), e.g.
+   * `{ grpc: 50052, hub: 50051 }`.
+   */
+  discoveryPorts?: Record<string, number>;
   /** Further namespaces to follow besides `application` (e.g. `gateway.routes`), optionally with a zod schema. */
   configNamespaces?: ConfigModuleOptions['namespaces'];
 }
@@ -157,6 +168,30 @@ export class LatticeApplication {
       ...(redis === null ? { store: options.configStore ?? new MemoryConfigStore() } : { redis: { client: redis } }),
     });
 
+    const discoveryBackend = boot.lattice.discovery ?? boot.lattice.backend;
+    const advertisedHost = config.get<unknown>('discovery.host');
+    const discoveryModule = ServiceDiscoveryModule.forRoot({
+      isGlobal: true,
+      backend: discoveryBackend,
+      instance: {
+        service: options.name,
+        // 0.0.0.0 is no address to call; the pod IP (LATTICE__DISCOVERY__HOST) or the hostname is.
+        ...(typeof advertisedHost === 'string' && advertisedHost !== '' ? { host: advertisedHost } : {}),
+        ...(options.discoveryPorts ? { ports: options.discoveryPorts } : {}),
+        ...(boot.lattice.zone === undefined ? {} : { zone: boot.lattice.zone }),
+      },
+      ...(boot.lattice.zone === undefined ? {} : { zone: boot.lattice.zone }),
+      ...(discoveryBackend === 'redis'
+        ? { redis: redis === null ? { url: boot.lattice.redis.url } : { client: redis } }
+        : {}),
+      ...(discoveryBackend === 'memory' && options.serviceRegistry
+        ? { memory: { registry: options.serviceRegistry } }
+        : {}),
+      ...(discoveryBackend === 'static'
+        ? { static: { services: config.get<Record<string, never[]>>('discovery.static.services', {}) } }
+        : {}),
+    });
+
     const eventBus: EventBus =
       redis === null
         ? (options.eventBus ?? new MemoryEventBus({ logger, metrics }))
@@ -164,7 +199,16 @@ export class LatticeApplication {
 
     @Module({
       imports: [
-        BootModule.forApplication({ config, lifecycle, logger, metrics, redis, configModule, eventBus }),
+        BootModule.forApplication({
+          config,
+          lifecycle,
+          logger,
+          metrics,
+          redis,
+          configModule,
+          eventBus,
+          discoveryModule,
+        }),
         appModule,
       ],
     })

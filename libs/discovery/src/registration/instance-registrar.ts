@@ -70,19 +70,32 @@ export class InstanceRegistrar {
     return this.running;
   }
 
-  /** Registers and starts renewing; rejects if the first registration fails. */
-  async start(): Promise<ServiceInstance> {
-    const instance = await this.registry.register(
-      { ...this.descriptor, status: this.current },
-      { leaseTtlMs: this.leaseTtlMs },
-    );
+  /**
+   * Registers and starts renewing. If the registry is unreachable the instance still starts
+   * (as a Eureka client does): it resolves `undefined`, and every renewal tries to register
+   * again until the registry answers, so a Redis outage at start-up causes no crash loop.
+   */
+  async start(): Promise<ServiceInstance | undefined> {
     this.running = true;
-    this.schedule();
-    this.options.logger?.info(
-      { service: instance.service, instanceId: instance.instanceId, leaseTtlMs: this.leaseTtlMs },
-      'discovery: instance registered',
-    );
-    return instance;
+    try {
+      const instance = await this.registry.register(
+        { ...this.descriptor, status: this.current },
+        { leaseTtlMs: this.leaseTtlMs },
+      );
+      this.options.logger?.info(
+        { service: instance.service, instanceId: instance.instanceId, leaseTtlMs: this.leaseTtlMs },
+        'discovery: instance registered',
+      );
+      return instance;
+    } catch (error) {
+      this.options.logger?.warn(
+        { err: error, service: this.descriptor.service, instanceId: this.descriptor.instanceId },
+        'discovery: registration failed (registry unreachable?); retrying with every lease renewal',
+      );
+      return undefined;
+    } finally {
+      this.schedule();
+    }
   }
 
   /** Sets the announced status (OUT_OF_SERVICE drains by hand, UP brings it back). */
