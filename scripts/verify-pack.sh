@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Proves the libs are real packages: `npm pack` every libs/<name>, then a scratch Nest
-# project outside the repo installs the @lattice/core, telemetry and boot tarballs from the
-# registry's point of view (no workspace links), compiles a TypeScript service against
-# their published types, boots it, and checks health, metrics and a route.
+# project outside the repo installs the @lattice/boot and @lattice/telemetry tarballs (with
+# the @lattice packages they depend on, also as tarballs: no workspace links), compiles a
+# TypeScript service against their published types, boots it, and checks health, metrics
+# and a route.
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 work="$(mktemp -d /tmp/lattice-pack-XXXXXX)"
 trap 'rm -rf "$work"' EXIT
 
-node "$repo/node_modules/typescript/bin/tsc" -b "$repo/tsconfig.build.json"
+node "$repo/node_modules/typescript/bin/tsc" -b "$repo/libs/boot/tsconfig.build.json"
 for lib in "$repo"/libs/*/; do
   (cd "$lib" && npm pack --silent --pack-destination "$work" >/dev/null)
 done
@@ -75,9 +76,13 @@ const ok = JSON.stringify(hello) === '{"hello":"world"}' && ready.status === 200
 console.log(JSON.stringify({ hello, ready: ready.status, greetingsCounted: metrics.includes('greetings_total 1') }));
 process.exit(ok ? 0 : 1);
 TS
+# boot brings config, discovery and events (live config, self-registration, event bus).
 npm install --no-audit --no-fund --silent "$work"/lattice-core-*.tgz "$work"/lattice-telemetry-*.tgz "$work"/lattice-boot-*.tgz \
+  "$work"/lattice-config-*.tgz "$work"/lattice-discovery-*.tgz "$work"/lattice-events-*.tgz \
   @nestjs/common@^12 @nestjs/core@^12 reflect-metadata rxjs
-npm install --no-audit --no-fund --silent -D typescript@~6.0.3 @types/node@^20
+# @types/ws: @kubernetes/client-node's typings import 'ws' without declaring its types, and
+# this project checks every .d.ts (skipLibCheck off) to prove ours are complete.
+npm install --no-audit --no-fund --silent -D typescript@~6.0.3 @types/node@^20 @types/ws@^8
 npx tsc -p .
 node dist/main.js
 echo "verify-pack: OK (tarballs installed outside the repo, compiled against their types, booted)"
