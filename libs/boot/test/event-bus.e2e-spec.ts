@@ -4,6 +4,7 @@ import { Module } from '@nestjs/common';
 import { EventBus, MemoryEventBus, type DeliveredEvent } from '@lattice/events';
 import { LatticeApplication } from '@lattice/boot';
 import { redisUrl } from '#test/redis.js';
+import { waitFor } from '#test/wait.js';
 
 const quiet = new Writable({ write: (_c, _e, cb) => cb() });
 const apps: LatticeApplication[] = [];
@@ -27,14 +28,6 @@ async function boot(name: string, env: Record<string, string>, eventBus?: EventB
   return app;
 }
 
-async function until(check: () => boolean, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
 describe.each([
   ['memory (one bus shared by the apps of a process)', {}],
   ['redis (Redis Streams)', { LATTICE_BACKEND: 'redis' }],
@@ -52,7 +45,7 @@ describe.each([
 
     const publisher: EventBus = device.nest.get(EventBus);
     await publisher.publish({ type: 'device.event', tsMs: Date.now(), deviceId: 'smoke-1', data: { smoke: true } });
-    await until(() => received.length === 1);
+    await waitFor(() => received.length === 1);
     expect(received[0]).toMatchObject({ type: 'device.event', deviceId: 'smoke-1', data: { smoke: true } });
   });
 });

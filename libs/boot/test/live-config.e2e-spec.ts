@@ -4,6 +4,7 @@ import { Module } from '@nestjs/common';
 import { ConfigStore, MemoryConfigStore } from '@lattice/config';
 import { LatticeApplication } from '@lattice/boot';
 import { redisUrl } from '#test/redis.js';
+import { waitFor } from '#test/wait.js';
 
 const quiet = new Writable({ write: (_c, _e, cb) => cb() });
 const apps: LatticeApplication[] = [];
@@ -27,14 +28,6 @@ async function boot(name: string, extra: { env?: Record<string, string>; configS
   return app;
 }
 
-async function until(check: () => boolean, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
 describe('boot wires live config from @lattice/config into every app', () => {
   it('memory backend: a release to the shared store reaches the app without a restart; env still wins', async () => {
     const store = new MemoryConfigStore();
@@ -48,7 +41,7 @@ describe('boot wires live config from @lattice/config into every app', () => {
       properties: { feature: { greeting: 'bonjour', pinned: 'from-center' } },
       author: 'ops',
     });
-    await until(() => app.config.get('feature.greeting') === 'bonjour');
+    await waitFor(() => app.config.get('feature.greeting') === 'bonjour');
     expect(app.config.get('feature.pinned')).toBe('from-env');
 
     const ready = await fetch(`${app.url}/health/ready`);
@@ -69,7 +62,7 @@ describe('boot wires live config from @lattice/config into every app', () => {
       properties: { feature: { greeting: 'hola' } },
       author: 'ops',
     });
-    await until(() => two.config.get('feature.greeting') === 'hola');
+    await waitFor(() => two.config.get('feature.greeting') === 'hola');
     expect(one.config.get('feature.greeting')).toBe('hola');
   });
 });

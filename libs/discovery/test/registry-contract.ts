@@ -7,6 +7,7 @@ import {
   type ServiceRegistry,
   type ServiceSnapshot,
 } from '@lattice/discovery';
+import { waitFor } from '#test/wait.js';
 
 /** One registry under test, with a way to make instances exist and disappear. */
 export interface ContractSubject {
@@ -261,10 +262,5 @@ export function registryContract(target: ContractTarget): void {
 }
 
 /** Polls `condition` every 10 ms until it holds (or throws after `timeoutMs`). */
-export async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+
+export { waitFor };

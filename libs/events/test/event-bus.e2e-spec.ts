@@ -12,6 +12,7 @@ import {
   type PlatformEvent,
 } from '@lattice/events';
 import { redisUrl } from '#test/redis.js';
+import { waitFor } from '#test/wait.js';
 
 const logger = createLogger({ app: 'events-spec', destination: new Writable({ write: (_c, _e, cb) => cb() }) });
 const cleanups: (() => Promise<unknown> | void)[] = [];
@@ -21,14 +22,6 @@ afterEach(async () => {
 
 function event(type: string, n: number): PlatformEvent {
   return { type, tsMs: Date.now(), deviceId: `d-${n}`, data: { n } };
-}
-
-async function until(check: () => boolean, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }
 
 let streams = 0;
@@ -70,7 +63,7 @@ describe.each(adapters)('EventBus contract: %s', (_name, makeBus) => {
     await new Promise((r) => setTimeout(r, 100)); // groups exist before publishing
     for (let n = 0; n < 40; n++) await bus.publish(event('device.telemetry', n));
 
-    await until(() => scheduler.length === 40 && pushA.length + pushB.length === 40);
+    await waitFor(() => scheduler.length === 40 && pushA.length + pushB.length === 40);
     expect(new Set(scheduler).size).toBe(40);
     expect(new Set([...pushA, ...pushB]).size).toBe(40);
   });
@@ -83,7 +76,7 @@ describe.each(adapters)('EventBus contract: %s', (_name, makeBus) => {
     for (const type of ['device.telemetry', 'device.event', 'hub.online', 'hub.offline', 'rule.push']) {
       await bus.publish(event(type, 1));
     }
-    await until(() => seen.length === 3);
+    await waitFor(() => seen.length === 3);
     await new Promise((r) => setTimeout(r, 100));
     expect(seen.sort()).toEqual(['device.event', 'hub.offline', 'hub.online']);
   });
@@ -105,7 +98,7 @@ describe.each(adapters)('EventBus contract: %s', (_name, makeBus) => {
     await bus.publish(event('device.event', 1));
     await bus.publish(event('device.event', 2));
 
-    await until(() => attempts.filter((a) => a.deviceId === 'd-2').length === 3, 8_000);
+    await waitFor(() => attempts.filter((a) => a.deviceId === 'd-2').length === 3, 8_000);
     const first = attempts.filter((a) => a.deviceId === 'd-1').map((a) => a.deliveries);
     expect(first).toEqual([1, 2]);
     await new Promise((r) => setTimeout(r, 600));
@@ -119,7 +112,7 @@ describe.each(adapters)('EventBus contract: %s', (_name, makeBus) => {
     bus.subscribe('late', 'l-1', (e) => void seen.push(e.deviceId!));
     await new Promise((r) => setTimeout(r, 100));
     await bus.publish(event('device.event', 1));
-    await until(() => seen.length === 1);
+    await waitFor(() => seen.length === 1);
     expect(seen).toEqual(['d-1']);
 
     await expect(bus.publish({ type: '', tsMs: 1, data: {} })).rejects.toBeInstanceOf(InvalidEventError);
@@ -152,12 +145,12 @@ describe('RedisEventBus: a consumer that dies mid-handling loses nothing', () =>
     });
     await new Promise((r) => setTimeout(r, 100));
     for (let n = 0; n < 5; n++) await a.publish(event('device.event', n));
-    await until(() => stuck.length === 5);
+    await waitFor(() => stuck.length === 5);
     await dying.close(); // stops reading; its five events stay pending in the group
 
     const rescued: DeliveredEvent[] = [];
     b.subscribe('scheduler', 'b', (e) => void rescued.push(e), { claimIdleMs: 300 });
-    await until(() => rescued.length === 5, 8_000);
+    await waitFor(() => rescued.length === 5, 8_000);
     expect(rescued.map((e) => e.deviceId).sort()).toEqual(['d-0', 'd-1', 'd-2', 'd-3', 'd-4']);
     expect(rescued.every((e) => e.deliveries >= 2)).toBe(true);
     const pending = (await clientB.xpending(stream, 'scheduler')) as [number, ...unknown[]];

@@ -9,6 +9,7 @@ import {
   type ConfigStore,
   type ConfigStoreEvent,
 } from '@lattice/config';
+import { waitFor } from '#test/wait.js';
 
 export interface StoreUnderTest {
   store: ConfigStore;
@@ -217,10 +218,4 @@ export function describeConfigStoreContract(name: string, open: () => Promise<St
   });
 }
 
-export async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
+export { waitFor };
