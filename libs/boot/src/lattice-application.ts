@@ -41,6 +41,13 @@ function stringOption<K extends string>(key: K, value: unknown): Partial<Record<
   return typeof value === 'string' && value !== '' ? ({ [key]: value } as Record<K, string>) : {};
 }
 
+function withApplicationNamespace(
+  namespaces: NonNullable<ConfigModuleOptions['namespaces']>,
+): NonNullable<ConfigModuleOptions['namespaces']> {
+  const named = (n: (typeof namespaces)[number]): string => (typeof n === 'string' ? n : n.name);
+  return namespaces.some((n) => named(n) === 'application') ? namespaces : ['application', ...namespaces];
+}
+
 function numberOption<K extends string>(key: K, value: unknown): Partial<Record<K, number>> {
   return typeof value === 'number' ? ({ [key]: value } as Record<K, number>) : {};
 }
@@ -150,7 +157,9 @@ export class LatticeApplication {
     const configModule = ConfigModule.forRoot({
       appId: options.name,
       isGlobal: true,
-      ...(options.configNamespaces ? { namespaces: options.configNamespaces } : {}),
+      // `application` always comes first (boot's and the app's own keys live there), then the
+      // app's further namespaces; first-namespace-wins for a key found in several.
+      ...(options.configNamespaces ? { namespaces: withApplicationNamespace(options.configNamespaces) } : {}),
       // The config center sits between the files and the environment: the client gets the
       // lower layers as they are and applies the environment last itself.
       defaults: {

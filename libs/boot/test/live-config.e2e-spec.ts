@@ -49,6 +49,30 @@ describe('boot wires live config from @lattice/config into every app', () => {
     expect(await ready.json()).toMatchObject({ info: { config: { status: 'up', source: 'remote' } } });
   });
 
+  it('keeps `application` when the app follows further namespaces, and reads object values', async () => {
+    const store = new MemoryConfigStore();
+    const app = await LatticeApplication.create(AppModule, {
+      name: 'routes-app',
+      defaults: { server: { host: '127.0.0.1', port: 0 }, feature: { greeting: 'hello' } },
+      env: { LATTICE__SHUTDOWN__DEREGISTRATION_DELAY_MS: '0' },
+      logDestination: quiet,
+      configStore: store,
+      configNamespaces: [{ name: 'gateway.routes' }],
+    });
+    apps.push(app);
+    await app.start();
+    expect(app.config.get('feature')).toEqual({ greeting: 'hello' });
+    await store.publish({
+      appId: 'routes-app',
+      cluster: 'default',
+      namespace: 'gateway.routes',
+      properties: { routes: [{ id: 'r1' }] },
+      author: 'ops',
+    });
+    await waitFor(() => Array.isArray(app.config.get('routes')));
+    expect(app.config.get('feature.greeting')).toBe('hello');
+  });
+
   it('redis backend: a release published by one instance reaches another instance of the same app', async () => {
     const env = { LATTICE_BACKEND: 'redis', LATTICE_REDIS_URL: redisUrl(), LATTICE__CONFIG__CACHE_DIR: '' };
     const appId = `fleet-${Date.now()}`;
