@@ -6,6 +6,8 @@
 // into <overlay>/secrets/ (git-ignored, mode 0600):
 //   jwt-private.pem, jwt-public.pem  ES256 (P-256) key pair for the gateway's tokens
 //   hub-secret-pepper                32 random bytes (base64url) mixed into hub-secret hashes
+//   identity-secret                  32 random bytes (base64url): the gateway signs the identity
+//                                    headers it forwards with it, the services verify them
 //   redis-username, redis-password   $REDIS_USERNAME / $REDIS_PASSWORD when set (an external
 //                                    Redis), otherwise empty / 32 random bytes (base64url)
 //
@@ -58,6 +60,7 @@ const files = [
   ['jwt-private.pem', () => jwtKeys().privateKey],
   ['jwt-public.pem', () => jwtKeys().publicKey],
   ['hub-secret-pepper', randomSecret],
+  ['identity-secret', randomSecret],
   ['redis-username', () => process.env.REDIS_USERNAME ?? ''],
   ['redis-password', () => redisPassword ?? randomSecret()],
 ];

@@ -186,6 +186,13 @@ describe.each<Rendering>(['dev', 'prod', 'prod-with-hooks'])('overlay %s', (name
       expect(url?.value).toContain('$(REDIS_PASSWORD)');
       const password = container.env?.find((e) => e.name === 'REDIS_PASSWORD');
       expect(password?.valueFrom?.secretKeyRef?.name).toMatch(/^lattice-redis-/);
+      // The gateway signs forwarded identities and every service verifies them: one shared secret.
+      const identity = container.env?.find((e) => e.name === 'LATTICE__GATEWAY__IDENTITY_SECRET');
+      expect(identity?.valueFrom?.secretKeyRef?.name).toMatch(/^lattice-identity-/);
+      // Discovery in redis mode announces the pod IP, never an unresolvable hostname.
+      expect(container.env?.find((e) => e.name === 'LATTICE__DISCOVERY__HOST')?.valueFrom?.fieldRef?.fieldPath).toBe(
+        'status.podIP',
+      );
     }
   });
 });
