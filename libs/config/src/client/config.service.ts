@@ -171,6 +171,27 @@ export class ConfigService implements OnApplicationShutdown {
     return this.runtime(name).values as T;
   }
 
+  /**
+   * One namespace as a live source: `get()` returns its current values, `watch(listener)`
+   * calls `listener(next)` on every change. The shape other libs accept for live settings,
+   * e.g. @lattice/resilience's rule source.
+   *
+   * @example
+   * ```ts
+   * ResilienceModule.forRootAsync({
+   *   inject: [ConfigService],
+   *   useFactory: (config: ConfigService) => ({ rules: config.source('resilience.rules') }),
+   * });
+   * ```
+   */
+  source<T = Record<string, unknown>>(namespace: string): { get(): T; watch(listener: (next: T) => void): () => void } {
+    this.runtime(namespace); // fails now, with the declared names, if the namespace is not followed
+    return {
+      get: () => this.namespace<T>(namespace),
+      watch: (listener) => this.watch<T>(namespace, (next) => listener(next)),
+    };
+  }
+
   /** A handle whose `.value` is always the current value of `key`. */
   live<T = unknown>(key: string, fallback?: T): LiveValue<T> {
     return new LiveValue(() => this.get<T>(key, fallback));
