@@ -1,7 +1,14 @@
-// Unary gRPC side by side on loopback: raw @grpc/grpc-js vs the @lattice/rpc standard client
-// (discovery + P2C + breaker + tracing API, no exporter) vs the Lattice fast path.
-// The server runs in a child process (this file with --serve); the load runs here.
-import { spawn, type ChildProcess } from 'node:child_process';
+// Unary request/response side by side on loopback, 64 concurrent calls, 100-byte messages:
+// raw @grpc/grpc-js vs the @lattice/rpc standard client (discovery + P2C + breaker + tracing
+// API, no exporter) vs the Lattice fast path vs Moleculer request/response over NATS.
+// Servers run in a child process (this file with --serve); the load runs here. The machine is
+// shared, so variants run interleaved in several short rounds and the medians are reported.
+// Moleculer and nats are optional: resolved from the repo, or from RPC_BENCH_DEPS_DIR (a
+// directory with node_modules/moleculer and node_modules/nats); nats-server comes from PATH.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
 import { DiscoveryClient, MemoryRegistry } from '@lattice/discovery';
@@ -10,7 +17,8 @@ import { percentile, printTable, writeResult } from './harness.js';
 
 const PROTO = fileURLToPath(new URL('../../proto/lattice/test/v1/echo.proto', import.meta.url));
 const CONCURRENCY = 64;
-const DURATION_MS = Number(process.env['RPC_BENCH_DURATION_MS'] ?? 5000);
+const ROUNDS = Number(process.env['RPC_BENCH_ROUNDS'] ?? 5);
+const ROUND_MS = Number(process.env['RPC_BENCH_ROUND_MS'] ?? 2000);
 const MESSAGE = 'x'.repeat(100);
 
 interface EchoRequest {
@@ -18,6 +26,33 @@ interface EchoRequest {
 }
 interface EchoReply {
   message: string;
+}
+
+/** The parts of Moleculer's API the benchmark uses. */
+interface Broker {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  createService(schema: { name: string; actions: Record<string, (ctx: { params: EchoRequest }) => EchoReply> }): void;
+  waitForServices(names: string[], timeoutMs: number): Promise<void>;
+  call(action: string, params: EchoRequest): Promise<EchoReply>;
+}
+type BrokerConstructor = new (options: Record<string, unknown>) => Broker;
+
+function loadMoleculer(): BrokerConstructor | undefined {
+  const roots = [
+    import.meta.url,
+    ...(process.env['RPC_BENCH_DEPS_DIR'] ? [join(process.env['RPC_BENCH_DEPS_DIR'], 'x.js')] : []),
+  ];
+  for (const root of roots) {
+    try {
+      const req = createRequire(root);
+      req.resolve('nats');
+      return (req('moleculer') as { ServiceBroker: BrokerConstructor }).ServiceBroker;
+    } catch {
+      // not installed there
+    }
+  }
+  return undefined;
 }
 
 function contract(): GrpcServiceContract {
@@ -40,14 +75,31 @@ async function serve(): Promise<void> {
   });
   const port = await server.start();
   server.onRegister();
+  let broker: Broker | undefined;
+  const natsUrl = process.env['RPC_BENCH_NATS_URL'];
+  const ServiceBroker = loadMoleculer();
+  if (natsUrl && ServiceBroker) {
+    broker = new ServiceBroker({ nodeID: 'bench-server', transporter: natsUrl, logger: false });
+    broker.createService({ name: 'echo', actions: { say: (ctx) => ({ message: ctx.params.message }) } });
+    await broker.start();
+  }
   process.stdout.write(`PORT ${port}\n`);
-  process.on('SIGTERM', () => void server.drain(Date.now()).then(() => process.exit(0)));
+  // The parent holds our stdin: when it dies (even by SIGKILL), we go too.
+  process.stdin.on('end', () => process.exit(0)).resume();
+  process.on('SIGTERM', () => {
+    void Promise.all([server.drain(Date.now()), broker?.stop()]).then(() => process.exit(0));
+  });
 }
 
-async function run(call: () => Promise<unknown>): Promise<{ callsPerSecond: number; p50Ms: number; p99Ms: number }> {
-  for (let i = 0; i < 2000; i += 1) await call(); // warm-up (and fast-path negotiation)
+interface Figures {
+  callsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+}
+
+async function round(call: () => Promise<unknown>): Promise<Figures> {
   const latencies: number[] = [];
-  const endAt = performance.now() + DURATION_MS;
+  const endAt = performance.now() + ROUND_MS;
   const startedAt = performance.now();
   await Promise.all(
     Array.from({ length: CONCURRENCY }, async () => {
@@ -59,7 +111,6 @@ async function run(call: () => Promise<unknown>): Promise<{ callsPerSecond: numb
     }),
   );
   const seconds = (performance.now() - startedAt) / 1000;
-  latencies.sort((a, b) => a - b);
   return {
     callsPerSecond: Math.round(latencies.length / seconds),
     p50Ms: percentile(latencies, 50),
@@ -67,9 +118,34 @@ async function run(call: () => Promise<unknown>): Promise<{ callsPerSecond: numb
   };
 }
 
+const median = (values: readonly number[]): number => percentile(values, 50);
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function startNats(): Promise<{ url: string; process: ChildProcess } | undefined> {
+  if (spawnSync('nats-server', ['--version']).status !== 0) return undefined;
+  const port = await freePort();
+  const child = spawn('nats-server', ['-a', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
+  await new Promise((r) => setTimeout(r, 300));
+  return { url: `nats://127.0.0.1:${port}`, process: child };
+}
+
 async function main(): Promise<void> {
+  const ServiceBroker = loadMoleculer();
+  const nats = ServiceBroker ? await startNats() : undefined;
+  const skipped = !ServiceBroker ? 'moleculer/nats not installed' : !nats ? 'nats-server not on PATH' : undefined;
   const child: ChildProcess = spawn(process.execPath, [fileURLToPath(import.meta.url), '--serve'], {
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['pipe', 'pipe', 'inherit'],
+    env: { ...process.env, ...(nats ? { RPC_BENCH_NATS_URL: nats.url } : {}) },
   });
   const port = await new Promise<number>((resolve, reject) => {
     child.stdout?.on('data', (chunk: Buffer) => {
@@ -102,47 +178,90 @@ async function main(): Promise<void> {
   const standardStub = standard.stub<never>() as unknown as Stub;
   const fastStub = fast.stub<never>() as unknown as Stub;
 
-  const rawResult = await run(rawCall);
-  const standardResult = await run(() => standardStub.Say({ message: MESSAGE }));
-  const fastResult = await run(() => fastStub.Say({ message: MESSAGE }));
+  let broker: Broker | undefined;
+  if (ServiceBroker && nats) {
+    broker = new ServiceBroker({ nodeID: 'bench-client', transporter: nats.url, logger: false });
+    await broker.start();
+    await broker.waitForServices(['echo'], 10_000);
+  }
 
-  const rows = [
-    { variant: 'raw @grpc/grpc-js unary', ...rawResult, vsRaw: 1 },
-    {
-      variant: '@lattice/rpc standard',
-      ...standardResult,
-      vsRaw: standardResult.callsPerSecond / rawResult.callsPerSecond,
-    },
-    { variant: '@lattice/rpc fast path', ...fastResult, vsRaw: fastResult.callsPerSecond / rawResult.callsPerSecond },
-  ];
+  const variants: [string, () => Promise<unknown>][] = [
+    ['raw @grpc/grpc-js unary', rawCall],
+    ['@lattice/rpc standard', () => standardStub.Say({ message: MESSAGE })],
+    ['@lattice/rpc fast path', () => fastStub.Say({ message: MESSAGE })],
+    ...(broker ? [['Moleculer over NATS', () => broker.call('echo.say', { message: MESSAGE })] as const] : []),
+  ] as [string, () => Promise<unknown>][];
+  // RPC_BENCH_ONLY=<substring> keeps the raw baseline and matching variants (for profiling with --cpu-prof).
+  const only = process.env['RPC_BENCH_ONLY'];
+  if (only) {
+    variants.splice(0, variants.length, ...variants.filter(([name], i) => i === 0 || name.includes(only)));
+  }
+  for (const [, call] of variants) for (let i = 0; i < 2000; i += 1) await call(); // warm-up (and negotiation)
+
+  const results = new Map<string, Figures[]>(variants.map(([name]) => [name, []]));
+  for (let r = 0; r < ROUNDS; r += 1) {
+    for (const [name, call] of variants) results.get(name)!.push(await round(call));
+  }
+  const rawRounds = results.get('raw @grpc/grpc-js unary')!;
+  const summary = variants.map(([name]) => {
+    const rounds = results.get(name)!;
+    return {
+      variant: name,
+      callsPerSecond: median(rounds.map((f) => f.callsPerSecond)),
+      p50Ms: median(rounds.map((f) => f.p50Ms)),
+      p99Ms: median(rounds.map((f) => f.p99Ms)),
+      // Ratios per round (neighbours in time), then the median: fairer on a shared machine.
+      vsRaw: median(rounds.map((f, i) => f.callsPerSecond / rawRounds[i]!.callsPerSecond)),
+      p99VsRaw: median(rounds.map((f, i) => f.p99Ms / rawRounds[i]!.p99Ms)),
+    };
+  });
   printTable(
-    `rpc-grpc: ${CONCURRENCY} concurrent unary calls, ${MESSAGE.length}-byte messages, ${DURATION_MS} ms each`,
-    rows,
+    `rpc-grpc: ${CONCURRENCY} concurrent unary calls, ${MESSAGE.length}-byte messages, ${ROUNDS} interleaved rounds of ${ROUND_MS} ms (medians)`,
+    summary,
   );
+  const byName = new Map(summary.map((s) => [s.variant, s]));
+  const fastRow = byName.get('@lattice/rpc fast path');
+  const standardRow = byName.get('@lattice/rpc standard');
+  const moleculerRow = byName.get('Moleculer over NATS');
+  const ratios = {
+    ...(standardRow ? { standardThroughputRatio: standardRow.vsRaw, standardP99Ratio: standardRow.p99VsRaw } : {}),
+    ...(fastRow ? { fastPathThroughputRatio: fastRow.vsRaw, fastPathP99Ms: fastRow.p99Ms } : {}),
+    ...(moleculerRow && fastRow
+      ? {
+          fastPathVsMoleculer: median(
+            results
+              .get('@lattice/rpc fast path')!
+              .map((f, i) => f.callsPerSecond / results.get('Moleculer over NATS')![i]!.callsPerSecond),
+          ),
+        }
+      : {}),
+  };
+  printTable('rpc-grpc ratios', [ratios]);
+  if (skipped) process.stdout.write(`Moleculer over NATS skipped: ${skipped}\n`);
   writeResult('rpc-grpc', {
     setup: {
       concurrency: CONCURRENCY,
       messageBytes: MESSAGE.length,
-      durationMs: DURATION_MS,
+      rounds: ROUNDS,
+      roundMs: ROUND_MS,
       serverProcess: 'separate',
+      ...(skipped ? { moleculerSkipped: skipped } : { moleculerTransport: 'NATS (nats-server from PATH)' }),
     },
-    figures: {
-      raw: rawResult,
-      standard: standardResult,
-      fastPath: fastResult,
-      standardThroughputRatio: rows[1]!.vsRaw,
-      standardP99Ratio: standardResult.p99Ms / rawResult.p99Ms,
-      fastPathThroughputRatio: rows[2]!.vsRaw,
-    },
+    figures: { ...Object.fromEntries(summary.map((s) => [s.variant, s])), ...ratios },
   });
 
   raw.close();
   await standard.close();
   await fast.close();
+  await broker?.stop();
   await discovery.close();
   await registry.close();
   child.kill('SIGTERM');
   await new Promise((resolve) => child.once('exit', resolve));
+  if (nats) {
+    nats.process.kill('SIGTERM');
+    await new Promise((resolve) => nats.process.once('exit', resolve));
+  }
 }
 
 if (process.argv.includes('--serve')) await serve();

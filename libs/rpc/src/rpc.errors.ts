@@ -144,3 +144,109 @@ export class RpcNoPortError extends LatticeError<{
     });
   }
 }
+
+/** Context of a failed declarative HTTP call. */
+export type RpcHttpCallData = {
+  /** Discovery service name, or the base URL of a `url` client. */
+  readonly service: string;
+  /** `Class.method` of the declaration. */
+  readonly operation: string;
+  readonly verb: string;
+  /** Path and query string sent. */
+  readonly path: string;
+  /** The instance that answered (or failed), when one was chosen. */
+  readonly instanceId?: string;
+};
+
+/**
+ * The server answered with an HTTP error status. `status` is that status (so 4xx answers do not
+ * count for breakers and 5xx do), `data.problem` the RFC 9457 body when the server sent one
+ * (`data.remoteCode` its `code`), otherwise `data.body` the text of the answer.
+ *
+ * @example
+ * ```ts
+ * catch (e) { if (e instanceof RpcHttpError && e.status === 404) return null; }
+ * ```
+ */
+export class RpcHttpError extends LatticeError<
+  RpcHttpCallData & {
+    readonly httpStatus: number;
+    readonly problem?: Readonly<Record<string, unknown>>;
+    readonly remoteCode?: string;
+    readonly body?: string;
+  }
+> {
+  constructor(
+    call: RpcHttpCallData,
+    httpStatus: number,
+    problem: Readonly<Record<string, unknown>> | undefined,
+    body: string | undefined,
+  ) {
+    const remoteCode = typeof problem?.['code'] === 'string' ? problem['code'] : undefined;
+    const detail = typeof problem?.['detail'] === 'string' ? problem['detail'] : (body ?? '').slice(0, 200);
+    super('RPC_HTTP_ERROR', RpcMessages.httpError(call.operation, call.verb, call.path, httpStatus, detail), {
+      data: {
+        ...call,
+        httpStatus,
+        ...(problem === undefined ? {} : { problem }),
+        ...(remoteCode === undefined ? {} : { remoteCode }),
+        ...(body === undefined ? {} : { body }),
+      },
+      status: httpStatus,
+      retryable: httpStatus === 502 || httpStatus === 503 || httpStatus === 504,
+    });
+  }
+}
+
+/**
+ * The connection to the instance failed (refused, reset, closed mid-answer); retryable, and it
+ * counts for the breaker.
+ *
+ * @example
+ * ```ts
+ * if (error instanceof RpcHttpConnectionError) logger.warn(error.data, 'device service unreachable');
+ * ```
+ */
+export class RpcHttpConnectionError extends LatticeError<RpcHttpCallData & { readonly reason: string }> {
+  constructor(call: RpcHttpCallData, reason: string, cause: unknown) {
+    super('RPC_HTTP_CONNECTION_FAILED', RpcMessages.httpConnection(call.operation, call.service, reason), {
+      data: { ...call, reason },
+      status: 503,
+      retryable: true,
+      cause,
+    });
+  }
+}
+
+/**
+ * A successful answer could not be decoded (JSON announced, something else sent).
+ *
+ * @example
+ * ```ts
+ * if (error instanceof RpcHttpDecodeError) logger.error(error.data, 'upstream sent malformed JSON');
+ * ```
+ */
+export class RpcHttpDecodeError extends LatticeError<RpcHttpCallData & { readonly httpStatus: number }> {
+  constructor(call: RpcHttpCallData, httpStatus: number, cause: unknown) {
+    super('RPC_HTTP_DECODE_FAILED', RpcMessages.httpDecode(call.operation, httpStatus), {
+      data: { ...call, httpStatus },
+      status: 502,
+      cause,
+    });
+  }
+}
+
+/**
+ * A declared method of a `@FeignClient` class was called on the class itself, not on the
+ * instance that `RpcModule.forFeature()` provides.
+ *
+ * @example
+ * ```ts
+ * constructor(private readonly devices: DeviceApi) {} // injected: fine; `new MyDeviceApi()` is not
+ * ```
+ */
+export class RpcFeignNotBoundError extends LatticeError {
+  constructor() {
+    super('RPC_FEIGN_NOT_BOUND', RpcMessages.feignNotBound());
+  }
+}

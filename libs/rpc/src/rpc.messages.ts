@@ -20,4 +20,16 @@ export const RpcMessages = {
   serverNotStarted: (): string =>
     'The gRPC server has not been started yet: call start() (or let the Nest app initialise) first.',
   internal: (): string => 'Internal server error.',
+  httpError: (operation: string, verb: string, path: string, status: number, detail: string): string =>
+    `${operation} (${verb} ${path}) was answered with HTTP ${status}${detail ? `: ${detail}` : ''}`,
+  httpConnection: (operation: string, service: string, reason: string): string =>
+    `${operation} could not talk to ${service} (${reason}). Check that the service has UP instances and that their HTTP port is reachable.`,
+  httpDecode: (operation: string, status: number): string =>
+    `${operation} got HTTP ${status} with a body that is not valid JSON. Check the server's content-type and body.`,
+  feignNotBound: (): string =>
+    'A declared @FeignClient method was called on the declaration itself. Inject the client that RpcModule.forFeature([...]) provides (or build one with FeignClientFactory).',
+  clientNameRequired: (): string =>
+    'registerAsync() needs a name: pass { name: "<service>", useFactory, inject } so @InjectGrpcClient(name) finds the client.',
+  missingService: (provider: string): string =>
+    `@GrpcService() on ${provider} needs { protoPath, package, service }: name the .proto file and the service it implements.`,
 } as const;

@@ -60,9 +60,10 @@ interface Prepared {
  * const stub = client.stub<EchoClient>();
  * const reply = await stub.Say({ message: 'hi' }, { timeoutMs: 1000 });
  * await client.close();
+ * // Or typed once: new GrpcClient<EchoClient>(...).stub().Say(...)
  * ```
  */
-export class GrpcClient {
+export class GrpcClient<S = unknown> {
   private readonly options: GrpcClientOptions & {
     [K in keyof typeof GRPC_CLIENT_DEFAULTS]-?: NonNullable<GrpcClientOptions[K]>;
   };
@@ -130,7 +131,7 @@ export class GrpcClient {
    * for await (const reply of echo.Count({ message: 'x', count: 3 })) console.log(reply.message);
    * ```
    */
-  stub<C>(): GrpcStub<C> {
+  stub<C = S>(): GrpcStub<C> {
     return this.buildStub<C>(undefined);
   }
 
@@ -143,7 +144,7 @@ export class GrpcClient {
    * await client.toInstance<EchoClient>('device-2').Say({ message: 'hi' });
    * ```
    */
-  toInstance<C>(instanceId: string): GrpcStub<C> {
+  toInstance<C = S>(instanceId: string): GrpcStub<C> {
     return this.buildStub<C>(instanceId);
   }
 
@@ -259,7 +260,9 @@ export class GrpcClient {
       let handle: CallHandle | undefined;
       let instanceId: string | undefined;
       try {
-        const channel = await this.channelFor(pinned, tried, options?.hashKey);
+        // Once discovery has loaded, picking is synchronous: no extra promise per call.
+        const picked = this.loaded && pinned === undefined ? this.pickChannel(tried, options?.hashKey) : undefined;
+        const channel = picked ?? (await this.channelFor(pinned, tried, options?.hashKey));
         instanceId = channel.instanceId;
         tried.add(instanceId);
         handle = this.balancer?.begin(this.instanceOf(channel));
@@ -409,13 +412,35 @@ export class GrpcClient {
       instance = found;
     } else {
       const context = hashKey === undefined ? {} : { key: hashKey };
-      instance = await balancer.choose(context);
-      if (tried.has(instance.instanceId)) {
-        // A retry goes to an instance not tried yet, chosen by the same strategy.
-        const fresh = balancer.currentCandidates().filter((i) => !tried.has(i.instanceId));
-        instance = (fresh.length > 0 ? balancer.strategy.pick(fresh, context) : undefined) ?? instance;
-      }
+      instance = this.avoidTried(await balancer.choose(context), tried, context);
+      this.loaded = true;
     }
+    return this.channelOf(instance);
+  }
+
+  /** Whether discovery has answered once (later picks are synchronous). */
+  private loaded = false;
+
+  private pickChannel(tried: ReadonlySet<string>, hashKey: string | undefined): Channel | undefined {
+    const balancer = this.balancer;
+    if (balancer === undefined) return undefined;
+    const context = hashKey === undefined ? {} : { key: hashKey };
+    return this.channelOf(this.avoidTried(balancer.pick(context), tried, context));
+  }
+
+  /** A retry goes to an instance not tried yet, chosen by the same strategy. */
+  private avoidTried(
+    instance: ServiceInstance,
+    tried: ReadonlySet<string>,
+    context: { key?: string },
+  ): ServiceInstance {
+    if (!tried.has(instance.instanceId)) return instance;
+    const balancer = this.balancer;
+    const fresh = balancer?.currentCandidates().filter((i) => !tried.has(i.instanceId)) ?? [];
+    return (fresh.length > 0 ? balancer?.strategy.pick(fresh, context) : undefined) ?? instance;
+  }
+
+  private channelOf(instance: ServiceInstance): Channel {
     const port = instance.ports[this.options.portName];
     if (port === undefined) throw new RpcNoPortError(this.options.service, instance.instanceId, this.options.portName);
     const channel = this.channel(instance.instanceId, `${instance.host}:${port}`);

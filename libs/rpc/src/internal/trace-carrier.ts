@@ -59,3 +59,23 @@ function attributes(method: string): Record<string, string> {
   const [, service = '', name = ''] = method.split('/');
   return { 'rpc.system': 'grpc', 'rpc.service': service, 'rpc.method': name };
 }
+
+/** Starts an HTTP client span under the active context and writes its trace context into `headers`. */
+export function startHttpClientSpan(name: string, verb: string, headers: Record<string, string>): Span {
+  const span = trace
+    .getTracer(TRACER)
+    .startSpan(name, { kind: SpanKind.CLIENT, attributes: { 'http.request.method': verb } });
+  propagation.inject(trace.setSpan(context.active(), span), headers, setter);
+  return span;
+}
+
+/** Ends an HTTP client span with the answer's status, or the error (never throws). */
+export function endHttpSpan(span: Span, httpStatus: number | undefined, error: string | undefined): void {
+  try {
+    if (httpStatus !== undefined) span.setAttribute('http.response.status_code', httpStatus);
+    if (error !== undefined) span.setStatus({ code: SpanStatusCode.ERROR, message: error });
+    span.end();
+  } catch {
+    // Telemetry never throws into the request path.
+  }
+}

@@ -21,6 +21,7 @@ import { RpcContractError } from '../rpc.errors.js';
 import { RpcMessages } from '../rpc.messages.js';
 import type { GrpcImplementation, GrpcServiceContract, ServerCallContext } from '../grpc/grpc.interfaces.js';
 import { runInCall } from '../internal/call-scope.js';
+import { LazyAbort } from '../internal/lazy-abort.js';
 import { endSpan, startServerSpan } from '../internal/trace-carrier.js';
 import { fromMetadata, statusName, toMetadata, toWireError, type WireError } from '../internal/status.js';
 import {
@@ -46,7 +47,7 @@ interface MethodEntry {
 }
 
 interface FastPathSession {
-  readonly inflight: Map<number, AbortController>;
+  readonly inflight: Map<number, LazyAbort>;
   draining: boolean;
   end(): void;
 }
@@ -256,7 +257,7 @@ export class GrpcServer {
     switch (entry.kind) {
       case 'unary':
         return ((call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) => {
-          const controller = new AbortController();
+          const controller = new LazyAbort();
           call.once('cancelled', () => controller.abort());
           this.dispatchUnary(
             entry,
@@ -276,7 +277,7 @@ export class GrpcServer {
         }) as UntypedHandleCall;
       case 'client':
         return ((call: ServerReadableStream<unknown, unknown>, callback: sendUnaryData<unknown>) => {
-          const controller = new AbortController();
+          const controller = new LazyAbort();
           call.once('cancelled', () => controller.abort());
           this.dispatchUnary(
             entry,
@@ -303,36 +304,26 @@ export class GrpcServer {
     input: unknown,
     metadata: Record<string, string>,
     deadlineMs: number,
-    controller: AbortController,
+    controller: LazyAbort,
   ): Promise<unknown> {
+    // No timer of our own: grpc-js enforces a plain call's deadline (answers DEADLINE_EXCEEDED
+    // and emits 'cancelled'), and a fast-path client sends a cancel envelope at its deadline.
     const startedAt = performance.now();
     const { span, ctx } = startServerSpan(entry.path, metadata);
-    let deadlineHit = false;
-    const timer = Number.isFinite(deadlineMs)
-      ? this.clock.setTimeout(
-          () => {
-            deadlineHit = true;
-            controller.abort();
-          },
-          Math.max(0, deadlineMs - this.clock.now()),
-        )
-      : undefined;
-    const callContext = this.callContext(entry, metadata, deadlineMs, controller.signal);
-    const finish = (code: number, text: string): void => {
-      if (timer) this.clock.clearTimeout(timer);
-      endSpan(span, code, text);
-      this.observe(entry, code, startedAt);
-    };
+    const callContext = this.callContext(entry, metadata, deadlineMs, controller);
     return this.invoke(ctx, callContext, () => entry.handler(input, callContext)).then(
       (response) => {
-        finish(Status.OK, 'OK');
+        endSpan(span, Status.OK, 'OK');
+        this.observe(entry, Status.OK, startedAt);
         return response;
       },
       (error: unknown) => {
-        const wire = deadlineHit
-          ? { code: Status.DEADLINE_EXCEEDED, details: 'deadline exceeded', metadata: {} }
-          : toWireError(error);
-        finish(wire.code, wire.details);
+        const wire =
+          controller.aborted && Number.isFinite(deadlineMs) && this.clock.now() >= deadlineMs
+            ? { code: Status.DEADLINE_EXCEEDED, details: 'deadline exceeded', metadata: {} }
+            : toWireError(error);
+        endSpan(span, wire.code, wire.details);
+        this.observe(entry, wire.code, startedAt);
         // eslint-disable-next-line @typescript-eslint/only-throw-error -- a wire status for the transports, not an app error
         throw wire;
       },
@@ -349,17 +340,17 @@ export class GrpcServer {
   ): void {
     const metadata = fromMetadata(rawMetadata);
     const deadlineMs = deadlineOf(deadline);
-    const controller = new AbortController();
+    const controller = new LazyAbort();
     call.once('cancelled', () => controller.abort());
     const startedAt = performance.now();
     const { span, ctx } = startServerSpan(entry.path, metadata);
-    const callContext = this.callContext(entry, metadata, deadlineMs, controller.signal);
+    const callContext = this.callContext(entry, metadata, deadlineMs, controller);
     const pump = async (): Promise<void> => {
       const iterable = (await this.invoke(ctx, callContext, () =>
         entry.handler(input, callContext),
       )) as AsyncIterable<unknown>;
       for await (const item of iterable) {
-        if (controller.signal.aborted) break;
+        if (controller.aborted) break;
         if (!output.write(item)) await new Promise((resolve) => call.once('drain', resolve));
       }
     };
@@ -379,26 +370,23 @@ export class GrpcServer {
   }
 
   private invoke(ctx: Context, callContext: ServerCallContext, fn: () => unknown): Promise<unknown> {
-    return context.with(ctx, () =>
-      runInCall(
-        { deadlineMs: callContext.deadlineMs, signal: callContext.signal },
-        () => new Promise<unknown>((resolve) => resolve(fn())),
-      ),
-    );
+    return context.with(ctx, () => runInCall(callContext, () => new Promise<unknown>((resolve) => resolve(fn()))));
   }
 
   private callContext(
     entry: MethodEntry,
     metadata: Record<string, string>,
     deadlineMs: number,
-    signal: AbortSignal,
+    abort: LazyAbort,
   ): ServerCallContext {
     const clock = this.clock;
     return {
       method: entry.path,
       metadata,
       deadlineMs,
-      signal,
+      get signal() {
+        return abort.signal;
+      },
       caller: metadata['lattice-caller'],
       remainingMs: () => (Number.isFinite(deadlineMs) ? Math.max(0, deadlineMs - clock.now()) : Infinity),
     };
@@ -475,7 +463,7 @@ export class GrpcServer {
             reject(Status.INTERNAL, 'request could not be decoded');
             continue;
           }
-          const controller = new AbortController();
+          const controller = new LazyAbort();
           session.inflight.set(callId, controller);
           const deadlineMs = envelope.remainingMs === NO_DEADLINE ? Infinity : this.clock.now() + envelope.remainingMs;
           const settle = (): boolean => {
