@@ -1,0 +1,171 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { z } from 'zod';
+import { MetricsRegistry, InjectLogger, type Counter, type Logger } from '@lattice/telemetry';
+import { InvalidPushMessageError, PushForbiddenError, PushMessageNotFoundError } from '../push.errors.js';
+import type { DeliveryState, PushMessage, PushTarget } from '../push.interfaces.js';
+import type { AcceptResult } from '../stores/push-store.interfaces.js';
+import type { Identity } from './identity.js';
+import { PushRuntime } from './push-runtime.js';
+
+const ids = z.array(z.string().min(1).max(200)).max(10_000);
+const messageSchema = z.object({
+  id: z
+    .string()
+    .regex(/^[A-Za-z0-9._:-]{1,128}$/, 'use 1-128 characters of A-Z a-z 0-9 . _ : -')
+    .optional(),
+  title: z.string().min(1).max(256),
+  body: z.string().max(4096),
+  data: z.record(z.string(), z.unknown()).default({}),
+  priority: z.enum(['high', 'normal']).default('normal'),
+  ttlSeconds: z.number().int().min(0).optional(),
+  collapseKey: z.string().min(1).max(128).optional(),
+  target: z
+    .object({
+      users: ids.optional(),
+      homes: ids.optional(),
+      tags: ids.optional(),
+      tagsAnd: ids.optional(),
+      aliases: ids.optional(),
+      broadcast: z.boolean().optional(),
+    })
+    .strict()
+    .refine((t) => Object.values(t).some((v) => v === true || (Array.isArray(v) && v.length > 0)), {
+      message: 'name at least one of users, homes, tags, tagsAnd, aliases, broadcast',
+    }),
+});
+
+/** A validated push request. */
+export type PushRequest = z.output<typeof messageSchema>;
+
+/** One device's state in the status API. */
+export interface DeviceStateView {
+  readonly userId: string;
+  readonly deviceId: string;
+  readonly state: DeliveryState;
+  readonly atMs: number;
+}
+
+/** Accepts, resolves and reports push messages. */
+@Injectable()
+export class PushService {
+  private readonly accepted: Counter;
+
+  constructor(
+    @Inject(PushRuntime) private readonly runtime: PushRuntime,
+    metrics: MetricsRegistry,
+    @InjectLogger() private readonly logger: Logger,
+  ) {
+    this.accepted = metrics.counter({
+      name: 'lattice_push_accepted_total',
+      help: 'Push messages accepted, by outcome (created, duplicate)',
+      labelNames: ['outcome'],
+    });
+  }
+
+  /** Validates a request body, listing every problem. */
+  parse(body: unknown): PushRequest {
+    const parsed = messageSchema.safeParse(body);
+    if (!parsed.success)
+      throw new InvalidPushMessageError(
+        parsed.error.issues.map((i) => `${i.path.length === 0 ? '(body)' : i.path.join('.')}: ${i.message}`),
+      );
+    const max = this.runtime.settings.maxTtlSeconds;
+    if (parsed.data.ttlSeconds !== undefined && parsed.data.ttlSeconds > max)
+      throw new InvalidPushMessageError([`ttlSeconds: at most ${max}`]);
+    return parsed.data;
+  }
+
+  /**
+   * Plain users may address themselves and their own homes; admins and SaaS partners anyone;
+   * only admins broadcast.
+   */
+  authorize(identity: Identity, target: PushTarget): void {
+    const admin = identity.roles.includes('admin');
+    if (target.broadcast === true && !admin) throw new PushForbiddenError('broadcast');
+    if (admin || identity.saasKey !== '') return;
+    for (const home of target.homes ?? []) if (!identity.homes.includes(home)) throw new PushForbiddenError(home);
+    const others = [
+      ...(target.users ?? []).filter((u) => u !== identity.user),
+      ...(target.tags ?? []),
+      ...(target.tagsAnd ?? []),
+      ...(target.aliases ?? []),
+    ];
+    if (others.length > 0) throw new PushForbiddenError(`users:${others[0] ?? ''}`);
+  }
+
+  /** The union of every audience of the target. */
+  async resolve(target: PushTarget): Promise<string[]> {
+    const { directory } = this.runtime;
+    if (target.broadcast === true) return [...(await directory.knownUsers())];
+    const users = new Set(target.users ?? []);
+    const parts = await Promise.all([
+      ...(target.homes ?? []).map((home) => directory.homeMembers(home)),
+      target.tags?.length ? directory.usersWithTags(target.tags, 'or') : Promise.resolve([]),
+      target.tagsAnd?.length ? directory.usersWithTags(target.tagsAnd, 'and') : Promise.resolve([]),
+      target.aliases?.length ? directory.usersWithAliases(target.aliases) : Promise.resolve([]),
+    ]);
+    for (const part of parts) for (const user of part) users.add(user);
+    return [...users];
+  }
+
+  /** Stores the message durably (then it is answered 202) and wakes the replicas holding its users. */
+  async accept(request: PushRequest, sender: string): Promise<AcceptResult> {
+    const { settings, clock, messages, directory, fanout } = this.runtime;
+    const users = await this.resolve(request.target);
+    if (users.length > settings.maxRecipients)
+      throw new InvalidPushMessageError([
+        `target: resolves to ${users.length} users, at most ${settings.maxRecipients}`,
+      ]);
+    const now = clock.now();
+    const ttlSeconds = request.ttlSeconds ?? settings.defaultTtlSeconds;
+    const message: PushMessage = {
+      id: request.id ?? randomUUID(),
+      title: request.title,
+      body: request.body,
+      data: request.data,
+      priority: request.priority,
+      ttlSeconds,
+      ...(request.collapseKey === undefined ? {} : { collapseKey: request.collapseKey }),
+      sender,
+      acceptedAtMs: now,
+      expiresAtMs: now + ttlSeconds * 1000,
+    };
+    const deviceIds = await directory.deviceIdsOf(users);
+    const recipients = users.map((userId, i) => ({ userId, deviceIds: deviceIds[i] ?? [] }));
+    const fallbackAt = settings.fallback.enabled && ttlSeconds > 0 ? now + settings.fallback.delayMs : undefined;
+    const result = await messages.accept(message, recipients, fallbackAt);
+    this.accepted.inc({ outcome: result.created ? 'created' : 'duplicate' });
+    if (result.created && result.recipients.length > 0) {
+      // The store is the record; a lost notice only delays delivery until the next one or a reconnect.
+      await fanout
+        .publish({ message, recipients: result.recipients })
+        .catch((error: unknown) => this.logger.warn({ err: error, id: message.id }, 'push fan-out notice failed'));
+    }
+    return result;
+  }
+
+  /** Per-device states; `pending` past the TTL reads `expired`. */
+  async status(id: string, identity: Identity): Promise<{ message: PushMessage; devices: DeviceStateView[] }> {
+    const { messages, clock } = this.runtime;
+    const message = await messages.get(id);
+    if (message === undefined) throw new PushMessageNotFoundError(id);
+    const privileged = identity.roles.includes('admin') || message.sender === senderOf(identity);
+    // A recipient sees only its own devices; anyone else learns nothing, not even that the id exists.
+    const states = (await messages.states(id)).filter((s) => privileged || s.userId === identity.user);
+    if (states.length === 0 && !privileged) throw new PushMessageNotFoundError(id);
+    const now = clock.now();
+    const devices = states.map((s) =>
+      s.state === 'pending' && now >= message.expiresAtMs
+        ? { ...s, state: 'expired' as const, atMs: message.expiresAtMs }
+        : s,
+    );
+    devices.sort((a, b) => a.userId.localeCompare(b.userId) || a.deviceId.localeCompare(b.deviceId));
+    return { message, devices };
+  }
+}
+
+/** The sender recorded on a message for this identity. */
+export function senderOf(identity: Identity): string {
+  return identity.saasKey !== '' ? `saas:${identity.saasKey}` : `user:${identity.user}`;
+}

@@ -1,0 +1,253 @@
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import { ApplicationConfig, ApplicationLifecycle, type OnDrain } from '@lattice/boot';
+import { EventBus, InjectEventBus } from '@lattice/events';
+import { PROBLEM_CONTENT_TYPE, toProblem, type ClockTimer } from '@lattice/core';
+import { InjectLogger, MetricsRegistry, type Counter, type Gauge, type Logger } from '@lattice/telemetry';
+import type { PushMessage } from '../push.interfaces.js';
+import type { FanoutNotice } from '../fanout/fanout.interfaces.js';
+import { readIdentity } from '../internal/identity.js';
+import { PushRuntime } from '../internal/push-runtime.js';
+import { LiveSession, type SessionHost } from './live-session.js';
+import { PushMessages } from '../push.messages.js';
+
+const DEVICE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/**
+ * The live WebSocket channel (`/push/ws`): authenticates the gateway's identity at the upgrade,
+ * keeps several devices per user, replays from an offset, and delivers fan-out notices to the
+ * sessions this replica holds.
+ */
+@Injectable()
+export class LiveChannel implements OnApplicationBootstrap, OnApplicationShutdown, OnDrain, SessionHost {
+  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024, perMessageDeflate: false });
+  private readonly sessions = new Map<string, Set<LiveSession>>();
+  // A broadcast serialises its message once, not once per session.
+  private readonly tails = new WeakMap<PushMessage, string>();
+  private server: Server | undefined;
+  private unsubscribe: (() => void) | undefined;
+  private heartbeat: ClockTimer | undefined;
+  private draining = false;
+  private readonly connections: Gauge;
+  private readonly deliveries: Counter;
+  readonly maxBufferedBytes: number;
+
+  constructor(
+    @Inject(PushRuntime) private readonly runtime: PushRuntime,
+    private readonly adapterHost: HttpAdapterHost,
+    private readonly config: ApplicationConfig,
+    private readonly lifecycle: ApplicationLifecycle,
+    @InjectEventBus() private readonly events: EventBus,
+    metrics: MetricsRegistry,
+    @InjectLogger() private readonly logger: Logger,
+  ) {
+    this.maxBufferedBytes = runtime.settings.ws.maxBufferedBytes;
+    this.connections = metrics.gauge({ name: 'lattice_push_ws_connections', help: 'Open live WebSocket sessions' });
+    this.deliveries = metrics.counter({
+      name: 'lattice_push_delivered_total',
+      help: 'Notifications written to a device, by channel',
+      labelNames: ['channel'],
+    });
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    this.server = this.adapterHost.httpAdapter.getHttpServer() as Server;
+    this.server.on('upgrade', this.onUpgrade);
+    this.unsubscribe = await this.runtime.fanout.subscribe((notice) => this.dispatch(notice));
+    this.armHeartbeat();
+  }
+
+  /** Hands a notice to this replica's sessions of its users. */
+  dispatch(notice: FanoutNotice): void {
+    for (const r of notice.recipients) {
+      const sessions = this.sessions.get(r.userId);
+      if (sessions === undefined) continue;
+      for (const session of sessions) session.notify(r.offset, r.epoch, notice.message);
+    }
+  }
+
+  /** Live sessions held by this replica (all users). */
+  get size(): number {
+    let n = 0;
+    for (const set of this.sessions.values()) n += set.size;
+    return n;
+  }
+
+  frameTail(message: PushMessage): string {
+    let tail = this.tails.get(message);
+    if (tail === undefined) {
+      tail = JSON.stringify({
+        id: message.id,
+        title: message.title,
+        body: message.body,
+        data: message.data,
+        priority: message.priority,
+        ...(message.collapseKey === undefined ? {} : { collapseKey: message.collapseKey }),
+        sentAtMs: message.acceptedAtMs,
+        expiresAtMs: message.expiresAtMs,
+      }).slice(1);
+      this.tails.set(message, tail);
+    }
+    return tail;
+  }
+
+  read(userId: string, afterOffset: number): ReturnType<SessionHost['read']> {
+    return this.runtime.messages.read(userId, afterOffset, this.runtime.settings.ws.replayBatch);
+  }
+
+  nowMs(): number {
+    return this.runtime.clock.now();
+  }
+
+  delivered(session: LiveSession, message: PushMessage): void {
+    this.deliveries.inc({ channel: 'ws' });
+    void this.runtime.messages
+      .setState(message.id, session.userId, session.deviceId, 'delivered', this.runtime.clock.now())
+      .catch((error: unknown) => this.logger.warn({ err: error }, 'recording a delivery failed'));
+  }
+
+  acknowledged(session: LiveSession, messageIds: readonly string[]): void {
+    const now = this.runtime.clock.now();
+    for (const id of messageIds) {
+      void this.runtime.messages
+        .setState(id, session.userId, session.deviceId, 'acknowledged', now)
+        .then(() =>
+          this.runtime.settings.receipts.enabled
+            ? this.events.publish({
+                type: 'push.receipt',
+                tsMs: now,
+                data: { messageId: id, userId: session.userId, deviceId: session.deviceId, state: 'acknowledged' },
+              })
+            : undefined,
+        )
+        .catch((error: unknown) => this.logger.warn({ err: error }, 'recording an acknowledgement failed'));
+    }
+  }
+
+  /** Closes every session with 1001 (clients reconnect to another replica with their offset). */
+  async onDrain(deadline: number): Promise<void> {
+    this.draining = true;
+    const all = [...this.sessions.values()].flatMap((set) => [...set]);
+    await Promise.all(
+      all
+        .map(
+          (session) =>
+            new Promise<void>((resolve) => {
+              if (session.ws.readyState === session.ws.CLOSED) return resolve();
+              session.ws.once('close', () => resolve());
+              session.ws.close(1001, PushMessages.draining());
+            }),
+        )
+        .map((closed) =>
+          Promise.race([closed, new Promise<void>((r) => setTimeout(r, Math.max(0, deadline - Date.now())).unref())]),
+        ),
+    );
+    for (const session of all) session.ws.terminate();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.draining = true;
+    this.server?.off('upgrade', this.onUpgrade);
+    this.unsubscribe?.();
+    if (this.heartbeat !== undefined) this.runtime.clock.clearTimeout(this.heartbeat);
+    for (const client of this.wss.clients) client.terminate();
+    await new Promise<void>((resolve) => this.wss.close(() => resolve()));
+  }
+
+  private readonly onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    const url = new URL(req.url ?? '/', 'http://push');
+    if (url.pathname !== this.runtime.settings.ws.path) return refuse(socket, 404, { code: 'NOT_FOUND' });
+    if (this.draining || this.lifecycle.state === 'draining')
+      return refuse(socket, 503, { code: 'PUSH_DRAINING', detail: PushMessages.draining() });
+    let identity;
+    try {
+      identity = readIdentity(req.headers, this.config.get<string | undefined>('gateway.identitySecret'));
+    } catch (error) {
+      return refuse(socket, 401, toProblem(error));
+    }
+    if (identity.user === '') return refuse(socket, 401, { code: 'PUSH_UNAUTHENTICATED' });
+    const deviceId = url.searchParams.get('device') ?? 'default';
+    const offsetParam = url.searchParams.get('offset');
+    const offset = offsetParam === null ? undefined : Number(offsetParam);
+    const epoch = url.searchParams.get('epoch') ?? undefined;
+    if (!DEVICE_ID.test(deviceId) || (offset !== undefined && (!Number.isSafeInteger(offset) || offset < 0)))
+      return refuse(socket, 400, {
+        code: 'PUSH_INVALID_MESSAGE',
+        detail: 'device: 1-128 of A-Z a-z 0-9 . _ : -; offset: an integer ≥ 0',
+      });
+    const user = identity.user;
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.open(ws, user, deviceId, offset, epoch));
+  };
+
+  private open(
+    ws: WebSocket,
+    userId: string,
+    deviceId: string,
+    offset: number | undefined,
+    epoch: string | undefined,
+  ): void {
+    const session = new LiveSession(ws, userId, deviceId, this);
+    let set = this.sessions.get(userId);
+    if (set === undefined) this.sessions.set(userId, (set = new Set()));
+    set.add(session);
+    this.connections.inc();
+    ws.on('pong', () => (session.alive = true));
+    ws.on('message', (raw: RawData) => this.onFrame(session, raw));
+    ws.on('error', () => ws.terminate());
+    ws.on('close', () => {
+      const current = this.sessions.get(userId);
+      current?.delete(session);
+      if (current?.size === 0) this.sessions.delete(userId);
+      this.connections.dec();
+    });
+    void this.runtime.directory
+      .putDevice(userId, { deviceId, provider: 'ws' })
+      .catch((error: unknown) => this.logger.warn({ err: error }, 'registering a live device failed'));
+    session.start(offset, epoch);
+  }
+
+  private onFrame(session: LiveSession, raw: RawData): void {
+    let frame: { type?: unknown; offset?: unknown };
+    try {
+      frame = JSON.parse(textOf(raw)) as typeof frame;
+    } catch {
+      session.ws.close(1003, 'frames are JSON');
+      return;
+    }
+    if (frame.type === 'ack' && typeof frame.offset === 'number') session.ack(frame.offset);
+    else if (frame.type === 'ping') session.ws.send('{"type":"pong"}');
+  }
+
+  private armHeartbeat(): void {
+    const interval = this.runtime.settings.ws.heartbeatIntervalMs;
+    this.heartbeat = this.runtime.clock.setTimeout(() => {
+      for (const set of this.sessions.values())
+        for (const session of set) {
+          if (!session.alive) {
+            session.ws.terminate();
+            continue;
+          }
+          session.alive = false;
+          session.ws.ping();
+        }
+      this.armHeartbeat();
+    }, interval);
+    this.heartbeat.unref();
+  }
+}
+
+function textOf(raw: RawData): string {
+  if (Array.isArray(raw)) return Buffer.concat(raw).toString('utf8');
+  return Buffer.isBuffer(raw) ? raw.toString('utf8') : Buffer.from(raw).toString('utf8');
+}
+
+function refuse(socket: Duplex, status: number, problem: Record<string, unknown>): void {
+  const body = JSON.stringify({ status, ...problem });
+  socket.end(
+    `HTTP/1.1 ${status} ${status === 401 ? 'Unauthorized' : status === 404 ? 'Not Found' : status === 503 ? 'Service Unavailable' : 'Bad Request'}\r\n` +
+      `content-type: ${PROBLEM_CONTENT_TYPE}\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+  );
+}

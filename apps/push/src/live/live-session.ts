@@ -1,0 +1,135 @@
+import type { WebSocket } from 'ws';
+import type { PushMessage } from '../push.interfaces.js';
+import type { StreamEntry } from '../stores/push-store.interfaces.js';
+
+/** What a session needs from the channel that holds it. */
+export interface SessionHost {
+  read(
+    userId: string,
+    afterOffset: number,
+  ): Promise<{ epoch: string; headOffset: number; entries: readonly StreamEntry[] }>;
+  delivered(session: LiveSession, message: PushMessage): void;
+  /** The message's part of a frame (`"id":...}`), serialised once per message for every session. */
+  frameTail(message: PushMessage): string;
+  acknowledged(session: LiveSession, messageIds: readonly string[]): void;
+  nowMs(): number;
+  maxBufferedBytes: number;
+}
+
+// Unacknowledged offsets kept per device for acks; beyond this the oldest are forgotten
+// (they stay "delivered" in the status, and are replayed only on a reconnect).
+const MAX_IN_FLIGHT = 1000;
+
+/**
+ * One device's live channel. Offsets are per user stream; everything it sends passes through
+ * one promise chain so frames leave strictly in offset order.
+ */
+export class LiveSession {
+  alive = true;
+  private lastSent = 0;
+  private epoch = '';
+  private readonly inFlight = new Map<number, string>();
+  private chain: Promise<void> = Promise.resolve();
+
+  constructor(
+    readonly ws: WebSocket,
+    readonly userId: string,
+    readonly deviceId: string,
+    private readonly host: SessionHost,
+  ) {}
+
+  /** Welcomes the device and replays what it missed after `offset` of `epoch`, or reports a reset. */
+  start(offset: number | undefined, epoch: string | undefined): void {
+    this.enqueue(async () => {
+      const read = await this.host.read(this.userId, offset ?? 0);
+      this.epoch = read.epoch;
+      if (epoch !== undefined && epoch !== read.epoch) {
+        // History was lost (new stream): the app reloads; we continue from the head.
+        this.lastSent = read.headOffset;
+        this.frame({ type: 'reset', epoch: read.epoch, offset: read.headOffset });
+        return;
+      }
+      this.frame({ type: 'welcome', epoch: read.epoch, offset: read.headOffset, device: this.deviceId });
+      this.lastSent = offset ?? 0;
+      await this.replay(read.entries, read.headOffset);
+    });
+  }
+
+  /** A fan-out notice for this user: the message sits at `offset` of `epoch`. */
+  notify(offset: number, epoch: string, message: PushMessage): void {
+    this.enqueue(async () => {
+      if (epoch !== this.epoch) {
+        const read = await this.host.read(this.userId, 0);
+        this.epoch = read.epoch;
+        this.lastSent = read.headOffset;
+        this.frame({ type: 'reset', epoch: read.epoch, offset: read.headOffset });
+        return;
+      }
+      if (offset <= this.lastSent) return;
+      if (offset > this.lastSent + 1) {
+        // A gap: entries this session has not seen (another notice lost, or still in flight).
+        const read = await this.host.read(this.userId, this.lastSent);
+        await this.replay(
+          read.entries.filter((e) => e.offset < offset),
+          offset - 1,
+        );
+      }
+      if (message.ttlSeconds === 0 || message.expiresAtMs > this.host.nowMs()) this.send(offset, message);
+      this.lastSent = offset;
+    });
+  }
+
+  /** Cumulative acknowledgement up to `offset`. */
+  ack(offset: number): void {
+    const ids: string[] = [];
+    for (const [o, id] of this.inFlight) {
+      if (o > offset) continue;
+      ids.push(id);
+      this.inFlight.delete(o);
+    }
+    if (ids.length > 0) this.host.acknowledged(this, ids);
+  }
+
+  private async replay(entries: readonly StreamEntry[], upTo: number): Promise<void> {
+    let batch = entries;
+    for (;;) {
+      for (const entry of batch) {
+        if (entry.offset <= this.lastSent) continue;
+        this.send(entry.offset, entry.message);
+        this.lastSent = entry.offset;
+      }
+      const last = batch.at(-1)?.offset;
+      if (last === undefined || last >= upTo) break;
+      batch = (await this.host.read(this.userId, last)).entries.filter((e) => e.offset <= upTo);
+      if (batch.length === 0) break;
+    }
+    this.lastSent = Math.max(this.lastSent, upTo);
+  }
+
+  private send(offset: number, message: PushMessage): void {
+    if (this.ws.bufferedAmount > this.host.maxBufferedBytes) {
+      // A device that does not read is cut; it reconnects with its offset and loses nothing.
+      this.ws.close(1013, 'slow consumer: reconnect with your last offset');
+      return;
+    }
+    this.inFlight.set(offset, message.id);
+    if (this.inFlight.size > MAX_IN_FLIGHT) this.inFlight.delete(this.inFlight.keys().next().value as number);
+    this.ws.send(
+      `{"type":"message","offset":${offset},"epoch":${JSON.stringify(this.epoch)},${this.host.frameTail(message)}`,
+      (error) => {
+        if (error === undefined || error === null) this.host.delivered(this, message);
+      },
+    );
+  }
+
+  private frame(frame: Record<string, unknown>): void {
+    this.ws.send(JSON.stringify(frame));
+  }
+
+  private enqueue(step: () => Promise<void>): void {
+    this.chain = this.chain.then(step).catch(() => {
+      // The store failed: the device reconnects and resumes from its offset.
+      this.ws.close(1011, 'temporary failure: reconnect with your last offset');
+    });
+  }
+}

@@ -1,0 +1,202 @@
+import type { DeliveryState, PushDevice, PushMessage } from '../push.interfaces.js';
+
+/**
+ * One message in a user's stream.
+ *
+ * @example
+ * ```ts
+ * const ids = (await store.read('alice', 0)).entries.map((e: StreamEntry) => e.message.id);
+ * ```
+ */
+export interface StreamEntry {
+  readonly offset: number;
+  readonly message: PushMessage;
+}
+
+/**
+ * What {@link MessageStore.accept} stored for one recipient.
+ *
+ * @example
+ * ```ts
+ * const [first]: readonly AcceptedRecipient[] = (await store.accept(message, recipients)).recipients;
+ * ```
+ */
+export interface AcceptedRecipient {
+  readonly userId: string;
+  readonly epoch: string;
+  readonly offset: number;
+}
+
+/**
+ * Result of {@link MessageStore.accept}.
+ *
+ * @example
+ * ```ts
+ * const result: AcceptResult = await store.accept(message, recipients);
+ * if (!result.created) console.log('duplicate id');
+ * ```
+ */
+export interface AcceptResult {
+  /** False when a message with this id already existed (nothing was stored again). */
+  readonly created: boolean;
+  readonly message: PushMessage;
+  readonly recipients: readonly AcceptedRecipient[];
+}
+
+/**
+ * One recipient of {@link MessageStore.accept}, with the devices known at that moment.
+ *
+ * @example
+ * ```ts
+ * const recipient: RecipientInput = { userId: 'alice', deviceIds: ['phone', 'tablet'] };
+ * ```
+ */
+export interface RecipientInput {
+  readonly userId: string;
+  readonly deviceIds: readonly string[];
+}
+
+/**
+ * A read of a user's stream after an offset.
+ *
+ * @example
+ * ```ts
+ * const read: StreamRead = await store.read('alice', lastOffset);
+ * if (read.epoch !== clientEpoch) reset();
+ * ```
+ */
+export interface StreamRead {
+  /** The stream's epoch; a different one than the client's means history was lost. */
+  readonly epoch: string;
+  /** The last offset assigned in this stream (0 when empty). */
+  readonly headOffset: number;
+  /** Entries after the offset that are still live (not expired, not TTL 0, not collapsed). */
+  readonly entries: readonly StreamEntry[];
+}
+
+/**
+ * Per-device state of one recipient.
+ *
+ * @example
+ * ```ts
+ * const acked = (await store.states('m-1')).filter((s: DeviceStatus) => s.state === 'acknowledged');
+ * ```
+ */
+export interface DeviceStatus {
+  readonly userId: string;
+  /** The device, or `''` for a recipient with no device known when the message was accepted. */
+  readonly deviceId: string;
+  readonly state: DeliveryState;
+  readonly atMs: number;
+}
+
+/**
+ * A (message, user) whose offline fallback is due.
+ *
+ * @example
+ * ```ts
+ * for (const task of await store.claimFallbacks(Date.now(), 100, 30_000)) await store.completeFallback(task);
+ * ```
+ */
+export interface FallbackTask {
+  readonly messageId: string;
+  readonly userId: string;
+  /** 1 the first time; more after provider back-offs. */
+  readonly attempt: number;
+}
+
+/**
+ * The durable message store: per-user streams with increasing offsets and an epoch, message
+ * dedupe by id, collapse keys, per-device delivery states and the offline-fallback schedule.
+ * Memory (one process) and Redis (Streams + Lua, survives restarts) adapters.
+ *
+ * @example
+ * ```ts
+ * const { recipients } = await store.accept(message, [{ userId: 'alice', deviceIds: ['phone'] }], Date.now() + 5_000);
+ * const { entries } = await store.read('alice', 0);
+ * ```
+ */
+export interface MessageStore {
+  /**
+   * Stores the message and appends it to every recipient's stream atomically; a known id
+   * returns `created: false` with the stored message. `fallbackAtMs` schedules the offline
+   * fallback per recipient (omit for none).
+   */
+  accept(message: PushMessage, recipients: readonly RecipientInput[], fallbackAtMs?: number): Promise<AcceptResult>;
+  /** Live entries of a user's stream after `afterOffset` (at most `limit`). */
+  read(userId: string, afterOffset: number, limit?: number): Promise<StreamRead>;
+  /** The message, or undefined after its retention. */
+  get(messageId: string): Promise<PushMessage | undefined>;
+  /** Moves a device's state forward (pending → delivered → acknowledged; failed; expired). Never backwards. */
+  setState(messageId: string, userId: string, deviceId: string, state: DeliveryState, atMs: number): Promise<void>;
+  /** Every device state of the message. */
+  states(messageId: string): Promise<readonly DeviceStatus[]>;
+  /** Whether any device of the user got the message (delivered or acknowledged). */
+  deliveredToUser(messageId: string, userId: string): Promise<boolean>;
+  /** Leases up to `limit` fallbacks due at `nowMs` for `leaseMs` (at-least-once: complete them). */
+  claimFallbacks(nowMs: number, limit: number, leaseMs: number): Promise<readonly FallbackTask[]>;
+  /** Schedules the fallback again at `atMs` with `attempt + 1` (after a provider back-off). */
+  rescheduleFallback(task: FallbackTask, atMs: number): Promise<void>;
+  /** Removes a fallback that is done. */
+  completeFallback(task: FallbackTask): Promise<void>;
+  /** Releases connections the store opened itself. */
+  close(): Promise<void>;
+}
+
+/**
+ * Injection token of the {@link MessageStore}.
+ *
+ * @example
+ * ```ts
+ * constructor(@Inject(MessageStore) private readonly store: MessageStore) {}
+ * ```
+ */
+export const MessageStore = Symbol('LATTICE:PUSH:MESSAGE_STORE');
+
+/**
+ * Push's directory: devices and tokens per user, home members (push's own, until a user
+ * service exists), tags and aliases, and the set of known users (broadcast).
+ *
+ * @example
+ * ```ts
+ * await directory.setHomeMembers('home-1', ['alice', 'bob']);
+ * const users = await directory.homeMembers('home-1');
+ * ```
+ */
+export interface DirectoryStore {
+  putDevice(userId: string, device: PushDevice): Promise<void>;
+  devices(userId: string): Promise<readonly PushDevice[]>;
+  /** Device ids of many users at once (one round trip on Redis), in the order given. */
+  deviceIdsOf(userIds: readonly string[]): Promise<readonly (readonly string[])[]>;
+  removeDevice(userId: string, deviceId: string): Promise<void>;
+  setHomeMembers(homeId: string, userIds: readonly string[]): Promise<void>;
+  homeMembers(homeId: string): Promise<readonly string[]>;
+  setTags(userId: string, tags: readonly string[]): Promise<void>;
+  /** Users with any (`or`) or all (`and`) of the tags. */
+  usersWithTags(tags: readonly string[], mode: 'or' | 'and'): Promise<readonly string[]>;
+  setAlias(userId: string, alias: string): Promise<void>;
+  usersWithAliases(aliases: readonly string[]): Promise<readonly string[]>;
+  /** Every user push knows (devices, members, tags, aliases). */
+  knownUsers(): Promise<readonly string[]>;
+  close(): Promise<void>;
+}
+
+/**
+ * Injection token of the {@link DirectoryStore}.
+ *
+ * @example
+ * ```ts
+ * constructor(@Inject(DirectoryStore) private readonly directory: DirectoryStore) {}
+ * ```
+ */
+export const DirectoryStore = Symbol('LATTICE:PUSH:DIRECTORY_STORE');
+
+/** Rank of states: a state only moves to a higher rank. */
+export const stateRank: Readonly<Record<DeliveryState, number>> = {
+  pending: 0,
+  expired: 1,
+  replaced: 1,
+  failed: 2,
+  delivered: 3,
+  acknowledged: 4,
+};

@@ -1,0 +1,157 @@
+import { describe, expect, it, beforeEach, afterEach } from '@jest/globals';
+import { ManualClock } from '@lattice/core';
+import type { DirectoryStore, MessageStore, PushMessage } from '@lattice-platform/push';
+
+/** Makes fresh stores (a unique key prefix per call on Redis). */
+export type StoreFactory = (clock: ManualClock) => { messages: MessageStore; directory: DirectoryStore };
+
+let seq = 0;
+export function message(clock: ManualClock, overrides: Partial<PushMessage> = {}): PushMessage {
+  const ttlSeconds = overrides.ttlSeconds ?? 3600;
+  const acceptedAtMs = clock.now();
+  return {
+    id: `m-${++seq}`,
+    title: 't',
+    body: 'b',
+    data: {},
+    priority: 'normal',
+    sender: 'test',
+    ...overrides,
+    ttlSeconds,
+    acceptedAtMs,
+    expiresAtMs: acceptedAtMs + ttlSeconds * 1000,
+  };
+}
+
+/** One contract, run against every adapter. */
+export function storeContract(name: string, factory: StoreFactory): void {
+  describe(`${name} stores (contract)`, () => {
+    let clock: ManualClock;
+    let messages: MessageStore;
+    let directory: DirectoryStore;
+
+    beforeEach(() => {
+      clock = new ManualClock(1_000_000);
+      ({ messages, directory } = factory(clock));
+    });
+    afterEach(async () => {
+      await messages.close();
+      await directory.close();
+    });
+
+    it('appends with increasing offsets and one epoch per user, and reads after an offset', async () => {
+      const a = await messages.accept(message(clock), [{ userId: 'u1', deviceIds: ['d1'] }]);
+      const b = await messages.accept(message(clock), [
+        { userId: 'u1', deviceIds: [] },
+        { userId: 'u2', deviceIds: [] },
+      ]);
+      expect(a.created).toBe(true);
+      expect(a.recipients[0]?.offset).toBe(1);
+      expect(b.recipients.map((r) => [r.userId, r.offset])).toEqual([
+        ['u1', 2],
+        ['u2', 1],
+      ]);
+      expect(b.recipients[0]?.epoch).toBe(a.recipients[0]?.epoch);
+      expect(b.recipients[1]?.epoch).not.toBe(a.recipients[0]?.epoch);
+      const read = await messages.read('u1', 1);
+      expect(read.epoch).toBe(a.recipients[0]?.epoch);
+      expect(read.headOffset).toBe(2);
+      expect(read.entries.map((e) => [e.offset, e.message.id])).toEqual([[2, b.message.id]]);
+      expect((await messages.read('u1', 0)).entries).toHaveLength(2);
+    });
+
+    it('keeps one message per id', async () => {
+      const m = message(clock);
+      await messages.accept(m, [{ userId: 'u1', deviceIds: [] }]);
+      const again = await messages.accept({ ...m, title: 'other' }, [{ userId: 'u1', deviceIds: [] }]);
+      expect(again.created).toBe(false);
+      expect(again.message.title).toBe('t');
+      expect((await messages.read('u1', 0)).entries).toHaveLength(1);
+    });
+
+    it('hides expired and TTL-0 messages from reads', async () => {
+      await messages.accept(message(clock, { ttlSeconds: 10 }), [{ userId: 'u1', deviceIds: [] }]);
+      await messages.accept(message(clock, { ttlSeconds: 0 }), [{ userId: 'u1', deviceIds: [] }]);
+      await messages.accept(message(clock, { ttlSeconds: 100 }), [{ userId: 'u1', deviceIds: [] }]);
+      expect((await messages.read('u1', 0)).entries.map((e) => e.offset)).toEqual([1, 3]);
+      clock.advance(10_000);
+      expect((await messages.read('u1', 0)).entries.map((e) => e.offset)).toEqual([3]);
+    });
+
+    it('replaces an undelivered message of the same collapse key, but not a delivered one', async () => {
+      const first = message(clock, { collapseKey: 'score' });
+      await messages.accept(first, [
+        { userId: 'u1', deviceIds: ['d1'] },
+        { userId: 'u2', deviceIds: ['d2'] },
+      ]);
+      await messages.setState(first.id, 'u2', 'd2', 'delivered', clock.now());
+      const second = message(clock, { collapseKey: 'score' });
+      await messages.accept(second, [
+        { userId: 'u1', deviceIds: ['d1'] },
+        { userId: 'u2', deviceIds: ['d2'] },
+      ]);
+      expect((await messages.read('u1', 0)).entries.map((e) => e.message.id)).toEqual([second.id]);
+      expect((await messages.read('u2', 0)).entries.map((e) => e.message.id)).toEqual([first.id, second.id]);
+      const states = await messages.states(first.id);
+      expect(states.find((s) => s.userId === 'u1')?.state).toBe('replaced');
+      expect(states.find((s) => s.userId === 'u2')?.state).toBe('delivered');
+    });
+
+    it('moves device states only forward and settles the device-less placeholder', async () => {
+      const m = message(clock);
+      await messages.accept(m, [{ userId: 'u1', deviceIds: [] }]);
+      expect(await messages.states(m.id)).toEqual([
+        { userId: 'u1', deviceId: '', state: 'pending', atMs: clock.now() },
+      ]);
+      expect(await messages.deliveredToUser(m.id, 'u1')).toBe(false);
+      await messages.setState(m.id, 'u1', 'phone', 'acknowledged', 5);
+      await messages.setState(m.id, 'u1', 'phone', 'delivered', 6);
+      expect(await messages.states(m.id)).toEqual([
+        { userId: 'u1', deviceId: 'phone', state: 'acknowledged', atMs: 5 },
+      ]);
+      expect(await messages.deliveredToUser(m.id, 'u1')).toBe(true);
+      expect(await messages.get(m.id)).toEqual(m);
+      expect(await messages.get('nope')).toBeUndefined();
+    });
+
+    it('leases, reschedules and completes fallbacks', async () => {
+      const m = message(clock);
+      await messages.accept(m, [{ userId: 'u1', deviceIds: [] }], clock.now() + 1000);
+      expect(await messages.claimFallbacks(clock.now(), 10, 5000)).toEqual([]);
+      clock.advance(1000);
+      const [task] = await messages.claimFallbacks(clock.now(), 10, 5000);
+      expect(task).toEqual({ messageId: m.id, userId: 'u1', attempt: 1 });
+      expect(await messages.claimFallbacks(clock.now(), 10, 5000)).toEqual([]);
+      await messages.rescheduleFallback(task!, clock.now() + 100);
+      clock.advance(100);
+      const [again] = await messages.claimFallbacks(clock.now(), 10, 5000);
+      expect(again).toEqual({ messageId: m.id, userId: 'u1', attempt: 2 });
+      await messages.completeFallback(again!);
+      clock.advance(10_000);
+      expect(await messages.claimFallbacks(clock.now(), 10, 5000)).toEqual([]);
+    });
+
+    it('keeps devices, home members, tags (OR/AND), aliases and known users', async () => {
+      await directory.putDevice('u1', { deviceId: 'p1', provider: 'apns', token: 'tok' });
+      await directory.putDevice('u1', { deviceId: 'w1', provider: 'ws' });
+      expect((await directory.devices('u1')).map((d) => d.deviceId).sort()).toEqual(['p1', 'w1']);
+      expect((await directory.deviceIdsOf(['u1', 'nobody'])).map((ids) => [...ids].sort())).toEqual([['p1', 'w1'], []]);
+      await directory.removeDevice('u1', 'p1');
+      expect(await directory.devices('u1')).toEqual([{ deviceId: 'w1', provider: 'ws' }]);
+      await directory.setHomeMembers('h1', ['u2', 'u3']);
+      await directory.setHomeMembers('h1', ['u3', 'u4']);
+      expect(await directory.homeMembers('h1')).toEqual(['u3', 'u4']);
+      expect(await directory.homeMembers('h2')).toEqual([]);
+      await directory.setTags('u1', ['beta', 'cn']);
+      await directory.setTags('u2', ['beta']);
+      await directory.setTags('u3', ['old']);
+      await directory.setTags('u3', ['cn']);
+      expect(await directory.usersWithTags(['beta', 'cn'], 'or')).toEqual(['u1', 'u2', 'u3']);
+      expect(await directory.usersWithTags(['beta', 'cn'], 'and')).toEqual(['u1']);
+      expect(await directory.usersWithTags(['old'], 'or')).toEqual([]);
+      await directory.setAlias('u5', 'fifth');
+      expect(await directory.usersWithAliases(['fifth', 'none'])).toEqual(['u5']);
+      expect(await directory.knownUsers()).toEqual(['u1', 'u2', 'u3', 'u4', 'u5']);
+    });
+  });
+}

@@ -1,0 +1,312 @@
+// Push app benchmark: the push app runs alone in a child process (`apps/push/dist/main.js`, memory
+// backend unless LATTICE_REDIS_URL is set), WebSocket clients run in separate worker processes.
+// Measures server RSS per connected client, broadcast fan-out rate, and accept → delivered latency
+// at a fixed offered rate.
+//
+//   node bench/dist/push.bench.js
+//   PUSH_BENCH_CLIENTS=10000 PUSH_BENCH_WORKERS=4 PUSH_BENCH_RATE=5000 PUSH_BENCH_SECONDS=5 node bench/dist/push.bench.js
+// PUSH_BENCH_NAME names the result file (default push), PUSH_BENCH_NODE_ARGS adds node flags to the server.
+import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { Agent, request } from 'node:http';
+import { createServer, type AddressInfo } from 'node:net';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
+import WebSocket from 'ws';
+import { percentile, printTable, writeResult } from './harness.js';
+
+const self = fileURLToPath(import.meta.url);
+const pushMain = join(dirname(self), '..', '..', 'apps', 'push', 'dist', 'main.js');
+const now = (): number => performance.timeOrigin + performance.now();
+
+type ToWorker = { cmd: 'connect'; url: string; from: number; count: number } | { cmd: 'report' } | { cmd: 'reset' };
+type FromWorker =
+  | { kind: 'connected'; count: number; failed: number }
+  | { kind: 'report'; bcast: Record<string, { count: number; lastMs: number }>; latencies: number[] };
+
+// ---------------------------------------------------------------- worker: holds WebSocket clients
+function worker(): void {
+  const sockets: WebSocket[] = [];
+  let bcast: Record<string, { count: number; lastMs: number }> = {};
+  let latencies: number[] = [];
+  const onMessage = (raw: WebSocket.RawData): void => {
+    const at = now();
+    const frame = JSON.parse((raw as Buffer).toString('utf8')) as { type: string; data?: { k?: string; t?: number } };
+    if (frame.type !== 'message' || frame.data === undefined) return;
+    if (frame.data.k === 'lat' && frame.data.t !== undefined) latencies.push(at - frame.data.t);
+    else if (frame.data.k !== undefined) {
+      const entry = (bcast[frame.data.k] ??= { count: 0, lastMs: 0 });
+      entry.count++;
+      entry.lastMs = Math.max(entry.lastMs, at);
+    }
+  };
+  const open = (url: string, user: number): Promise<boolean> =>
+    new Promise((resolve) => {
+      const ws = new WebSocket(`${url}?device=d`, {
+        headers: { 'x-lattice-user': `u${user}` },
+        perMessageDeflate: false,
+      });
+      ws.once('message', () => resolve(true)); // welcome
+      ws.once('error', () => resolve(false));
+      ws.on('message', onMessage);
+      sockets.push(ws);
+    });
+  process.on('message', (msg: ToWorker) => {
+    if (msg.cmd === 'connect') {
+      void (async () => {
+        let failed = 0;
+        // A bounded number of handshakes in flight keeps the accept queue from overflowing.
+        for (let i = 0; i < msg.count; i += 100) {
+          const batch = [];
+          for (let j = i; j < Math.min(msg.count, i + 100); j++) batch.push(open(msg.url, msg.from + j));
+          failed += (await Promise.all(batch)).filter((ok) => !ok).length;
+        }
+        process.send!({ kind: 'connected', count: msg.count - failed, failed } satisfies FromWorker);
+      })();
+    } else if (msg.cmd === 'report') {
+      process.send!({ kind: 'report', bcast, latencies } satisfies FromWorker);
+    } else if (msg.cmd === 'reset') {
+      bcast = {};
+      latencies = [];
+    }
+  });
+  process.on('disconnect', () => {
+    for (const ws of sockets) ws.terminate();
+    process.exit(0);
+  });
+}
+
+// ---------------------------------------------------------------- driver
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function rssBytes(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = /VmRSS:\s+(\d+)/.exec(status)?.[1];
+  return Number(kb ?? 0) * 1024;
+}
+
+const agent = new Agent({ keepAlive: true, maxSockets: Number(process.env['PUSH_BENCH_SOCKETS'] ?? 256) });
+function post(port: number, body: unknown): Promise<number> {
+  const payload = JSON.stringify(body);
+  return new Promise((resolve) => {
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        path: '/push/messages',
+        method: 'POST',
+        agent,
+        headers: {
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(payload),
+          'x-lattice-user': 'bench',
+          'x-lattice-roles': 'admin',
+        },
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      },
+    );
+    req.on('error', () => resolve(0));
+    req.end(payload);
+  });
+}
+
+function ask<T extends FromWorker['kind']>(
+  child: ChildProcess,
+  msg: ToWorker,
+  kind: T,
+): Promise<Extract<FromWorker, { kind: T }>> {
+  return new Promise((resolve) => {
+    const listener = (reply: FromWorker): void => {
+      if (reply.kind !== kind) return;
+      child.off('message', listener);
+      resolve(reply as Extract<FromWorker, { kind: T }>);
+    };
+    child.on('message', listener);
+    child.send(msg);
+  });
+}
+
+async function waitReady(url: string, deadlineMs: number): Promise<void> {
+  while (Date.now() < deadlineMs) {
+    try {
+      if ((await fetch(`${url}/health/ready`)).status === 200) return;
+    } catch {
+      // not listening yet
+    }
+    await sleep(100);
+  }
+  throw new Error('push did not become ready');
+}
+
+async function driver(): Promise<void> {
+  const clients = Number(process.env['PUSH_BENCH_CLIENTS'] ?? 10_000);
+  const workers = Number(process.env['PUSH_BENCH_WORKERS'] ?? 4);
+  const rate = Number(process.env['PUSH_BENCH_RATE'] ?? 5000);
+  const seconds = Number(process.env['PUSH_BENCH_SECONDS'] ?? 5);
+  const broadcasts = Number(process.env['PUSH_BENCH_BROADCASTS'] ?? 5);
+  const redisUrl = process.env['LATTICE_REDIS_URL'];
+  const port = await freePort();
+  const nodeArgs = (process.env['PUSH_BENCH_NODE_ARGS'] ?? '').split(' ').filter((a) => a !== '');
+  const server = spawn(process.execPath, [...nodeArgs, pushMain], {
+    env: {
+      ...process.env,
+      LATTICE_BACKEND: redisUrl === undefined ? 'memory' : 'redis',
+      LATTICE_DISCOVERY: 'memory',
+      LATTICE_PUSH__SERVER__PORT: String(port),
+      LATTICE_PUSH__SERVER__HOST: '127.0.0.1',
+      LATTICE_PUSH__LOG__LEVEL: 'warn',
+      LATTICE_PUSH__PUSH__LIMITS__PER_SENDER_QPS: '1000000',
+      LATTICE_PUSH__PUSH__LIMITS__PER_APP_QPS: '1000000',
+      LATTICE_PUSH__PUSH__FALLBACK__ENABLED: 'false',
+      LATTICE_PUSH__PUSH__RECEIPTS__ENABLED: 'false',
+      LATTICE_PUSH__PUSH__MAX_RECIPIENTS: String(clients + 10),
+      LATTICE_PUSH__PUSH__STORE__KEY_PREFIX: `bench:push:${Date.now()}:`,
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const children: ChildProcess[] = [];
+  try {
+    const url = `http://127.0.0.1:${port}`;
+    await waitReady(url, Date.now() + 30_000);
+    await sleep(1000);
+    const rssBefore = rssBytes(server.pid!);
+
+    const per = Math.ceil(clients / workers);
+    for (let w = 0; w < workers; w++) children.push(fork(self, ['--push-worker'], { stdio: 'inherit' }));
+    const connectStart = now();
+    const connected = await Promise.all(
+      children.map((child, w) =>
+        ask(
+          child,
+          {
+            cmd: 'connect',
+            url: `ws://127.0.0.1:${port}/push/ws`,
+            from: w * per,
+            count: Math.min(per, clients - w * per),
+          },
+          'connected',
+        ),
+      ),
+    );
+    const connectSeconds = (now() - connectStart) / 1000;
+    const open = connected.reduce((n, c) => n + c.count, 0);
+    await sleep(2000);
+    const rssAfter = rssBytes(server.pid!);
+
+    // Broadcast fan-out: time from POST until the last client has the message.
+    const fanout: { deliveries: number; ms: number; rate: number }[] = [];
+    for (let b = 0; b < broadcasts; b++) {
+      const key = `b${b}`;
+      const start = now();
+      const status = await post(port, { title: 'all', body: 'hello', data: { k: key }, target: { broadcast: true } });
+      if (status !== 202) throw new Error(`broadcast answered ${status}`);
+      let deliveries = 0;
+      let last = 0;
+      const until = Date.now() + 60_000;
+      while (Date.now() < until) {
+        await sleep(200);
+        const reports = await Promise.all(children.map((c) => ask(c, { cmd: 'report' }, 'report')));
+        deliveries = reports.reduce((n, r) => n + (r.bcast[key]?.count ?? 0), 0);
+        last = Math.max(...reports.map((r) => r.bcast[key]?.lastMs ?? 0));
+        if (deliveries >= open) break;
+      }
+      fanout.push({ deliveries, ms: last - start, rate: deliveries / ((last - start) / 1000) });
+    }
+    for (const child of children) child.send({ cmd: 'reset' } satisfies ToWorker);
+
+    // Accept → delivered at a fixed offered rate (one user per message, spread over all clients).
+    const total = rate * seconds;
+    const accepted: Promise<number>[] = [];
+    const start = now();
+    for (let i = 0; i < total; i++) {
+      const due = start + (i * 1000) / rate;
+      const wait = due - now();
+      if (wait > 1) await sleep(wait);
+      accepted.push(
+        post(port, { title: 't', body: 'b', data: { k: 'lat', t: now() }, target: { users: [`u${i % open}`] } }),
+      );
+    }
+    const statuses = await Promise.all(accepted);
+    const offeredSeconds = (now() - start) / 1000;
+    await sleep(2000);
+    const reports = await Promise.all(children.map((c) => ask(c, { cmd: 'report' }, 'report')));
+    const latencies = reports.flatMap((r) => r.latencies);
+
+    const bytesPerClient = (rssAfter - rssBefore) / Math.max(1, open);
+    const fanoutRate = percentile(
+      fanout.map((f) => f.rate),
+      50,
+    );
+    const figures = {
+      clientsConnected: open,
+      connectSeconds: Number(connectSeconds.toFixed(1)),
+      serverRssBeforeMB: Number((rssBefore / 2 ** 20).toFixed(1)),
+      serverRssWithClientsMB: Number((rssAfter / 2 ** 20).toFixed(1)),
+      bytesPerClient: Math.round(bytesPerClient),
+      broadcastMedianDeliveriesPerSecond: Math.round(fanoutRate),
+      broadcasts: fanout.map((f) => ({
+        deliveries: f.deliveries,
+        ms: Math.round(f.ms),
+        perSecond: Math.round(f.rate),
+      })),
+      offeredRatePerSecond: rate,
+      achievedSendRatePerSecond: Math.round(total / offeredSeconds),
+      accepted202: statuses.filter((s) => s === 202).length,
+      delivered: latencies.length,
+      latencyP50Ms: Number(percentile(latencies, 50).toFixed(2)),
+      latencyP99Ms: Number(percentile(latencies, 99).toFixed(2)),
+      latencyMaxMs: Number(percentile(latencies, 100).toFixed(2)),
+    };
+    printTable('push: live WebSocket channel', [
+      { figure: 'clients connected', value: open, target: clients },
+      { figure: 'server RSS with clients (MB)', value: figures.serverRssWithClientsMB, target: '≤ 400' },
+      { figure: 'server bytes per client', value: figures.bytesPerClient, target: '≤ 35,840' },
+      {
+        figure: 'broadcast fan-out (deliveries/s, median)',
+        value: figures.broadcastMedianDeliveriesPerSecond,
+        target: '≥ 50,000',
+      },
+      { figure: `accept → delivered p50 at ${rate}/s (ms)`, value: figures.latencyP50Ms, target: '' },
+      { figure: `accept → delivered p99 at ${rate}/s (ms)`, value: figures.latencyP99Ms, target: '≤ 50' },
+      { figure: 'achieved send rate (/s)', value: figures.achievedSendRatePerSecond, target: rate },
+      {
+        figure: 'messages delivered / accepted',
+        value: `${figures.delivered} / ${figures.accepted202}`,
+        target: String(total),
+      },
+    ]);
+    const file = writeResult(process.env['PUSH_BENCH_NAME'] ?? 'push', {
+      setup: {
+        clients,
+        workers,
+        rate,
+        seconds,
+        broadcasts,
+        backend: redisUrl === undefined ? 'memory' : 'redis',
+        note: 'push in its own process; clients in worker processes; all on the same machine',
+      },
+      figures,
+    });
+    process.stdout.write(`\nwrote ${file}\n`);
+  } finally {
+    for (const child of children) child.disconnect();
+    server.kill('SIGTERM');
+    await new Promise((r) => server.once('exit', r));
+    agent.destroy();
+  }
+}
+
+if (process.argv.includes('--push-worker')) worker();
+else await driver();
