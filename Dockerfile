@@ -26,7 +26,7 @@ RUN --mount=type=cache,target=/root/.npm rm -rf node_modules && npm ci --omit=de
 # The runtime tree: package manifests, node_modules, built libs, the built app.
 RUN set -eu; \
     mkdir -p /out; \
-    cp -a package.json node_modules /out/; \
+    cp -a package.json node_modules proto /out/; \
     for dir in libs/* "apps/${APP}"; do \
       [ -d "$dir/dist" ] || continue; \
       mkdir -p "/out/$dir"; \

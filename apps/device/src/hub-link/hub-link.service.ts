@@ -1,0 +1,577 @@
+import { randomUUID } from 'node:crypto';
+import type { Clock, ClockTimer } from '@lattice/core';
+import type { ServerCallContext } from '@lattice/rpc';
+import type { Counter, Gauge, Logger, MetricsRegistry } from '@lattice/telemetry';
+import type { CloudFrame } from '../generated/lattice/device/v1/CloudFrame.js';
+import type { DeviceInfo__Output } from '../generated/lattice/device/v1/DeviceInfo.js';
+import type { HubFrame__Output } from '../generated/lattice/device/v1/HubFrame.js';
+import type { DeviceSettings } from '../config/device-settings.js';
+import {
+  CommandTimeoutError,
+  ConnectionReplacedError,
+  HeartbeatMissedError,
+  HubNotHeldError,
+  HubUnauthenticatedError,
+  InstanceDrainingError,
+  StreamOverflowError,
+} from '../device.errors.js';
+import { DeviceMessages } from '../device.messages.js';
+import { isDroppedFrame, type DroppedFrame } from '../grpc/device.contracts.js';
+import type { DeviceEvents } from '../internal/device-events.js';
+import { verifyHubSecret } from '../internal/hub-secrets.js';
+import { fromWireValues, toMs, toWireValues } from '../internal/values.js';
+import type {
+  CommandRecord,
+  CommandStatus,
+  CommandStore,
+  DeviceRecord,
+  DeviceStore,
+  HubRecord,
+  HubRoute,
+  ShadowStore,
+  HubStore,
+} from '../stores/device-stores.interfaces.js';
+import { HubSession } from './hub-session.js';
+
+/** What the hub link needs; built once per application. */
+export interface HubLinkDeps {
+  readonly settings: DeviceSettings;
+  readonly instanceId: string;
+  readonly hubs: HubStore;
+  readonly devices: DeviceStore;
+  readonly shadows: ShadowStore;
+  readonly commands: CommandStore;
+  readonly events: DeviceEvents;
+  readonly metrics: MetricsRegistry;
+  readonly logger: Logger;
+  readonly clock: Clock;
+  /** Tells the replica that held the hub before that a newer connection exists. */
+  readonly releaseElsewhere?: (previous: HubRoute, epoch: number) => void;
+}
+
+const RESULT_STATUS: Record<string, CommandStatus> = { SUCCEEDED: 'SUCCEEDED', FAILED: 'FAILED', REJECTED: 'REJECTED' };
+const REFRESH_BATCH = 1000;
+
+/**
+ * The hub link: authenticates `HubLink.Connect` streams, keeps one stream per hub (the
+ * newest wins), routes in the hub store with connection epochs, heartbeats, the hub's
+ * device list, telemetry into shadows, desired state and commands down, presence and
+ * device events to the bus. A bad frame is dropped and counted; it never ends other streams.
+ */
+export class HubLinkService {
+  private readonly sessions = new Map<string, HubSession>();
+  private readonly connected: Gauge;
+  private readonly frames: Map<string, Counter>;
+  private readonly framesCounter: Counter<'type'>;
+  private readonly dropped: Counter<'reason'>;
+  private readonly overflows: Counter;
+  private readonly authFailures: Counter;
+  private readonly heartbeatTimeouts: Counter;
+  private readonly routeTtlMs: number;
+  private sweepTimer: ClockTimer | undefined;
+  private draining = false;
+  private readonly dummyHash: string;
+
+  constructor(private readonly deps: HubLinkDeps) {
+    const { metrics, settings } = deps;
+    this.connected = metrics.gauge({
+      name: 'lattice_device_connected_hubs',
+      help: 'Hub streams held by this instance',
+    });
+    this.connected.set(0);
+    this.framesCounter = metrics.counter({
+      name: 'lattice_device_frames_total',
+      help: 'Hub frames received, by type',
+      labelNames: ['type'],
+    });
+    this.frames = new Map();
+    this.dropped = metrics.counter({
+      name: 'lattice_device_frames_dropped_total',
+      help: 'Hub frames refused or dropped, by reason',
+      labelNames: ['reason'],
+    });
+    this.overflows = metrics.counter({
+      name: 'lattice_device_stream_overflows_total',
+      help: 'Hub streams closed because their send queue overflowed',
+    });
+    this.authFailures = metrics.counter({
+      name: 'lattice_device_auth_failures_total',
+      help: 'Hub connections refused as unauthenticated',
+    });
+    this.heartbeatTimeouts = metrics.counter({
+      name: 'lattice_device_heartbeat_timeouts_total',
+      help: 'Hub streams closed after three silent heartbeat intervals',
+    });
+    this.routeTtlMs = 3 * settings.heartbeatIntervalMs + 2 * settings.sweepIntervalMs;
+    this.dummyHash = `scrypt$${settings.secretHashCost}$${'A'.repeat(22)}$${'A'.repeat(43)}`;
+  }
+
+  /** Number of hub streams held here. */
+  get size(): number {
+    return this.sessions.size;
+  }
+
+  /** The session holding `hubId` here, if any. */
+  session(hubId: string): HubSession | undefined {
+    return this.sessions.get(hubId);
+  }
+
+  /** Starts the presence / heartbeat sweep. */
+  start(): void {
+    this.scheduleSweep();
+  }
+
+  /** `HubLink.Connect` handler. */
+  connect(requests: AsyncIterable<HubFrame__Output | DroppedFrame>, ctx: ServerCallContext): AsyncIterable<CloudFrame> {
+    return this.run(requests, ctx);
+  }
+
+  /** Ends every stream with UNAVAILABLE so hubs reconnect to another instance; stops the sweep. */
+  drain(): void {
+    this.draining = true;
+    this.stop();
+    for (const session of [...this.sessions.values()]) session.close(new InstanceDrainingError());
+  }
+
+  /** Stops timers (streams end with their server). */
+  stop(): void {
+    if (this.sweepTimer) this.deps.clock.clearTimeout(this.sweepTimer);
+    this.sweepTimer = undefined;
+  }
+
+  /**
+   * Writes a command to the hub's stream held here and resolves with its final record
+   * (SUCCEEDED, FAILED, REJECTED), or rejects with CommandTimeoutError at the deadline.
+   * The record must already be SENT (or QUEUED, for delivery on reconnect).
+   */
+  deliver(record: CommandRecord, epoch: number | undefined, timeoutMs: number): Promise<CommandRecord> {
+    const session = this.sessions.get(record.hubId);
+    if (session === undefined || session.closed || (epoch !== undefined && epoch !== session.epoch)) {
+      return Promise.reject(new HubNotHeldError(record.hubId));
+    }
+    return this.write(session, record, timeoutMs);
+  }
+
+  /** Sends the device's desired state to its hub if the hub's stream is held here. */
+  async syncDesired(hubId: string, deviceId: string, epoch?: number): Promise<boolean> {
+    const session = this.sessions.get(hubId);
+    if (session === undefined || session.closed || (epoch !== undefined && epoch !== session.epoch)) return false;
+    const shadow = await this.deps.shadows.get(deviceId);
+    if (shadow === undefined) return false;
+    return session.send({
+      desired: { deviceId, version: String(shadow.version), values: toWireValues(shadow.desired) },
+    });
+  }
+
+  /** Closes our stream of the hub if a newer connection (at `epoch`) is held elsewhere. */
+  release(hubId: string, epoch: number): boolean {
+    const session = this.sessions.get(hubId);
+    if (session === undefined || session.epoch >= epoch) return false;
+    session.close(new ConnectionReplacedError(hubId));
+    return true;
+  }
+
+  private async *run(
+    requests: AsyncIterable<HubFrame__Output | DroppedFrame>,
+    ctx: ServerCallContext,
+  ): AsyncGenerator<CloudFrame> {
+    const { settings, clock, instanceId, hubs, devices, logger } = this.deps;
+    const hub = await this.authenticate(ctx.metadata);
+    if (this.draining) throw new InstanceDrainingError();
+    const now = clock.now();
+    const { route, previous } = await hubs.claimRoute(hub.hubId, instanceId, now, this.routeTtlMs);
+    const known = await devices.listByHub(hub.hubId);
+    const session = new HubSession(
+      hub.hubId,
+      hub.homeId,
+      route.epoch,
+      randomUUID(),
+      known.map((d) => d.deviceId),
+      now,
+      settings.maxQueuedFrames,
+      (s) => {
+        this.overflows.inc();
+        logger.warn({ hubId: s.hubId, queued: s.queued }, 'hub stream send queue overflowed; closing it');
+        return new StreamOverflowError(s.hubId, s.queued);
+      },
+    );
+    // Clean up as soon as the stream starts ending: a hub that stopped reading may keep the
+    // transport blocked for a while, but its route, gauge and commands must not wait for that.
+    session.onClosed = (s) => void this.closed(s);
+    const older = this.sessions.get(hub.hubId);
+    this.sessions.set(hub.hubId, session);
+    this.connected.set(this.sessions.size);
+    older?.close(new ConnectionReplacedError(hub.hubId));
+    if (previous !== undefined && previous.instanceId !== instanceId) {
+      this.deps.releaseElsewhere?.(previous, route.epoch);
+    }
+    session.send({
+      welcome: { sessionId: session.sessionId, heartbeatIntervalMs: String(settings.heartbeatIntervalMs) },
+    });
+    void this.deps.events.publish({
+      type: 'hub.online',
+      tsMs: now,
+      homeId: hub.homeId,
+      hubId: hub.hubId,
+      data: { instanceId, epoch: route.epoch },
+    });
+    logger.debug({ hubId: hub.hubId, epoch: route.epoch }, 'hub connected');
+    const onAbort = (): void => session.close();
+    ctx.signal.addEventListener('abort', onAbort, { once: true });
+    void this.readLoop(session, requests);
+    try {
+      yield* session.frames();
+    } finally {
+      ctx.signal.removeEventListener('abort', onAbort);
+      session.close();
+    }
+  }
+
+  private async authenticate(metadata: Readonly<Record<string, string>>): Promise<HubRecord> {
+    const hubId = metadata['x-hub-id'];
+    const authorization = metadata['authorization'];
+    const secret = authorization?.startsWith('Bearer ') ? authorization.slice(7).trim() : undefined;
+    const hub = hubId && secret ? await this.deps.hubs.get(hubId) : undefined;
+    // An unknown hub costs the same hash as a known one, so timing does not reveal which ids exist.
+    const ok =
+      (await verifyHubSecret(secret ?? '', hub?.secretHash ?? this.dummyHash, this.deps.settings.hubSecretPepper)) &&
+      hub !== undefined;
+    if (!ok || hub === undefined) {
+      this.authFailures.inc();
+      this.deps.logger.warn({ hubId: hubId ?? null }, 'hub connection refused: unauthenticated');
+      throw new HubUnauthenticatedError();
+    }
+    return hub;
+  }
+
+  private async readLoop(session: HubSession, requests: AsyncIterable<HubFrame__Output | DroppedFrame>): Promise<void> {
+    try {
+      for await (const frame of requests) {
+        if (session.closed) break;
+        session.lastSeenMs = this.deps.clock.now();
+        try {
+          await this.handle(session, frame);
+        } catch (error) {
+          this.drop(session, 'error', { err: error });
+        }
+      }
+    } catch {
+      // The transport ended the call (cancelled, reset); the session closes below.
+    }
+    session.close();
+  }
+
+  private async handle(session: HubSession, frame: HubFrame__Output | DroppedFrame): Promise<void> {
+    if (isDroppedFrame(frame)) {
+      this.drop(session, frame.dropped, { bytes: frame.bytes });
+      return;
+    }
+    const type = frame.frame;
+    if (type === undefined) {
+      this.drop(session, 'empty');
+      return;
+    }
+    this.count(type);
+    switch (type) {
+      case 'telemetry':
+        return this.onTelemetry(session, frame);
+      case 'event':
+        return this.onEvent(session, frame);
+      case 'ping':
+        session.send({ pong: { tsMs: frame.ping?.tsMs ?? '0' } });
+        return;
+      case 'hello':
+        return this.onHello(session, frame);
+      case 'devicesChanged':
+        return this.onDevicesChanged(session, frame);
+      case 'commandResult':
+        return this.onCommandResult(session, frame);
+    }
+  }
+
+  private async onTelemetry(session: HubSession, frame: HubFrame__Output): Promise<void> {
+    const t = frame.telemetry;
+    if (!t || !session.devices.has(t.deviceId)) {
+      this.drop(session, 'unknown_device', { deviceId: t?.deviceId });
+      return;
+    }
+    const values = fromWireValues(t.values);
+    if (Object.keys(values).length === 0) {
+      this.drop(session, 'empty');
+      return;
+    }
+    const now = this.deps.clock.now();
+    await this.deps.shadows.report(t.deviceId, values, now);
+    await this.deps.events.publish({
+      type: 'device.telemetry',
+      tsMs: toMs(t.tsMs) || now,
+      homeId: session.homeId,
+      hubId: session.hubId,
+      deviceId: t.deviceId,
+      data: { values },
+    });
+  }
+
+  private async onEvent(session: HubSession, frame: HubFrame__Output): Promise<void> {
+    const e = frame.event;
+    if (!e || !session.devices.has(e.deviceId)) {
+      this.drop(session, 'unknown_device', { deviceId: e?.deviceId });
+      return;
+    }
+    if (!e.type) {
+      this.drop(session, 'malformed', { deviceId: e.deviceId });
+      return;
+    }
+    await this.deps.events.publish({
+      type: 'device.event',
+      tsMs: toMs(e.tsMs) || this.deps.clock.now(),
+      homeId: session.homeId,
+      hubId: session.hubId,
+      deviceId: e.deviceId,
+      data: { event: e.type, values: fromWireValues(e.values) },
+    });
+  }
+
+  private async onHello(session: HubSession, frame: HubFrame__Output): Promise<void> {
+    const infos = frame.hello?.devices ?? [];
+    const accepted = await this.accept(session, infos);
+    const next = new Set(accepted.map((d) => d.deviceId));
+    const left = [...session.devices].filter((id) => !next.has(id));
+    const joined = accepted.filter((d) => !session.devices.has(d.deviceId));
+    await this.deps.devices.upsert(accepted);
+    const removed = await this.deps.devices.remove(session.hubId, left);
+    session.devices = next;
+    await this.announce(session, joined, removed);
+    // Desired state goes down again on every (re)connect, then commands queued while offline.
+    for (const id of next) {
+      const shadow = await this.deps.shadows.get(id);
+      if (shadow && Object.keys(shadow.desired).length > 0) {
+        session.send({
+          desired: { deviceId: id, version: String(shadow.version), values: toWireValues(shadow.desired) },
+        });
+      }
+    }
+    await this.flushQueued(session);
+  }
+
+  private async onDevicesChanged(session: HubSession, frame: HubFrame__Output): Promise<void> {
+    const change = frame.devicesChanged;
+    const accepted = await this.accept(session, change?.joined ?? []);
+    const joined = accepted.filter((d) => !session.devices.has(d.deviceId));
+    await this.deps.devices.upsert(accepted);
+    for (const d of accepted) session.devices.add(d.deviceId);
+    const leaving = (change?.left ?? []).filter((id) => session.devices.has(id));
+    const removed = await this.deps.devices.remove(session.hubId, leaving);
+    for (const id of removed) session.devices.delete(id);
+    await this.announce(session, joined, removed);
+  }
+
+  /** Valid device infos of this hub; ids owned by another home are refused (no hijacking). */
+  private async accept(session: HubSession, infos: readonly DeviceInfo__Output[]): Promise<DeviceRecord[]> {
+    const out: DeviceRecord[] = [];
+    for (const info of infos) {
+      if (!info.deviceId || info.deviceId.length > 128) {
+        this.drop(session, 'malformed', { deviceId: info.deviceId });
+        continue;
+      }
+      if (!session.devices.has(info.deviceId)) {
+        const existing = await this.deps.devices.get(info.deviceId);
+        if (existing && existing.homeId !== session.homeId) {
+          this.drop(session, 'device_conflict', { deviceId: info.deviceId });
+          continue;
+        }
+      }
+      out.push({
+        deviceId: info.deviceId,
+        hubId: session.hubId,
+        homeId: session.homeId,
+        model: info.model,
+        capabilities: [...info.capabilities],
+      });
+    }
+    return out;
+  }
+
+  private async announce(session: HubSession, joined: readonly DeviceRecord[], left: readonly string[]): Promise<void> {
+    const tsMs = this.deps.clock.now();
+    const base = { tsMs, homeId: session.homeId, hubId: session.hubId };
+    for (const d of joined) {
+      await this.deps.events.publish({
+        ...base,
+        type: 'device.joined',
+        deviceId: d.deviceId,
+        data: { model: d.model, capabilities: [...d.capabilities] },
+      });
+    }
+    for (const id of left) await this.deps.events.publish({ ...base, type: 'device.left', deviceId: id, data: {} });
+  }
+
+  private async onCommandResult(session: HubSession, frame: HubFrame__Output): Promise<void> {
+    const r = frame.commandResult;
+    const status = r ? RESULT_STATUS[String(r.status)] : undefined;
+    if (!r?.commandId || status === undefined) {
+      this.drop(session, 'malformed');
+      return;
+    }
+    const pending = session.pending?.get(r.commandId);
+    if (pending === undefined) {
+      const record = await this.deps.commands.get(r.commandId);
+      if (record?.hubId !== session.hubId) {
+        this.drop(session, 'unknown_command', { commandId: r.commandId });
+        return;
+      }
+    }
+    const updated = await this.deps.commands.transition(r.commandId, ['SENT'], {
+      status,
+      result: fromWireValues(r.result),
+      error: r.error,
+      updatedAtMs: this.deps.clock.now(),
+    });
+    if (updated === undefined) this.drop(session, 'late_result', { commandId: r.commandId });
+    if (pending) {
+      session.pending?.delete(r.commandId);
+      this.deps.clock.clearTimeout(pending.timer);
+      pending.settle(updated ?? (await this.deps.commands.get(r.commandId)));
+    }
+    void this.deps.events.publish({
+      type: 'command.result',
+      tsMs: this.deps.clock.now(),
+      homeId: session.homeId,
+      hubId: session.hubId,
+      data: { commandId: r.commandId, status },
+    });
+  }
+
+  private write(session: HubSession, record: CommandRecord, timeoutMs: number): Promise<CommandRecord> {
+    const { clock, commands } = this.deps;
+    return new Promise<CommandRecord>((resolve, reject) => {
+      const timer = clock.setTimeout(() => {
+        session.pending?.delete(record.commandId);
+        void commands
+          .transition(record.commandId, ['SENT'], { status: 'TIMEOUT', updatedAtMs: clock.now() })
+          .catch(() => undefined)
+          .finally(() => reject(new CommandTimeoutError(record.commandId, timeoutMs)));
+      }, timeoutMs);
+      session.pending ??= new Map();
+      session.pending.set(record.commandId, {
+        timer,
+        settle: (done) => (done ? resolve(done) : reject(new HubNotHeldError(record.hubId))),
+      });
+      const written = session.send({
+        command: {
+          commandId: record.commandId,
+          deviceId: record.deviceId,
+          method: record.method,
+          params: toWireValues(record.params),
+          deadlineMs: String(clock.now() + timeoutMs),
+        },
+      });
+      if (!written) void this.failPending(session, record.commandId);
+    });
+  }
+
+  private async flushQueued(session: HubSession): Promise<void> {
+    const { commands, clock, settings } = this.deps;
+    const ids = await commands.takeQueued(session.hubId);
+    for (const id of ids) {
+      const now = clock.now();
+      const record = await commands.get(id);
+      if (record?.status !== 'QUEUED') continue;
+      if (record.expiresAtMs <= now) {
+        await commands.transition(id, ['QUEUED'], { status: 'EXPIRED', updatedAtMs: now });
+        continue;
+      }
+      const sent = await commands.transition(id, ['QUEUED'], { status: 'SENT', updatedAtMs: now });
+      if (sent === undefined) continue;
+      const timeoutMs = record.timeoutMs > 0 ? record.timeoutMs : settings.commandTimeoutMs;
+      this.write(session, sent, timeoutMs).catch(() => undefined);
+    }
+  }
+
+  private async failPending(session: HubSession, commandId: string): Promise<void> {
+    const pending = session.pending?.get(commandId);
+    if (pending === undefined) return;
+    session.pending?.delete(commandId);
+    this.deps.clock.clearTimeout(pending.timer);
+    const failed = await this.deps.commands
+      .transition(commandId, ['SENT'], {
+        status: 'FAILED',
+        error: DeviceMessages.hubDisconnected(),
+        updatedAtMs: this.deps.clock.now(),
+      })
+      .catch(() => undefined);
+    pending.settle(failed ?? (await this.deps.commands.get(commandId).catch(() => undefined)));
+  }
+
+  private async closed(session: HubSession): Promise<void> {
+    if (this.sessions.get(session.hubId) === session) {
+      this.sessions.delete(session.hubId);
+      this.connected.set(this.sessions.size);
+    }
+    for (const id of [...(session.pending?.keys() ?? [])]) await this.failPending(session, id);
+    try {
+      const released = await this.deps.hubs.releaseRoute(session.hubId, session.epoch, session.lastSeenMs);
+      if (released) {
+        await this.deps.events.publish({
+          type: 'hub.offline',
+          tsMs: this.deps.clock.now(),
+          homeId: session.homeId,
+          hubId: session.hubId,
+          data: { lastSeenMs: session.lastSeenMs },
+        });
+      }
+    } catch (error) {
+      this.deps.logger.warn({ err: error, hubId: session.hubId }, 'hub route could not be released');
+    }
+  }
+
+  private scheduleSweep(): void {
+    if (this.draining) return;
+    this.sweepTimer = this.deps.clock.setTimeout(() => {
+      void this.sweep().finally(() => this.scheduleSweep());
+    }, this.deps.settings.sweepIntervalMs);
+    this.sweepTimer.unref();
+  }
+
+  /** Closes silent hubs, refreshes routes and last-seen, and closes streams whose route moved. */
+  async sweep(): Promise<void> {
+    const { clock, settings, hubs, logger } = this.deps;
+    const now = clock.now();
+    const limit = 3 * settings.heartbeatIntervalMs;
+    const live: HubSession[] = [];
+    for (const session of this.sessions.values()) {
+      if (now - session.lastSeenMs > limit) {
+        this.heartbeatTimeouts.inc();
+        session.close(new HeartbeatMissedError(session.hubId, now - session.lastSeenMs));
+      } else live.push(session);
+    }
+    for (let i = 0; i < live.length; i += REFRESH_BATCH) {
+      const batch = live.slice(i, i + REFRESH_BATCH);
+      try {
+        const ours = await hubs.refreshRoutes(
+          batch.map((s) => ({ hubId: s.hubId, epoch: s.epoch, lastSeenMs: s.lastSeenMs })),
+          this.routeTtlMs,
+        );
+        batch.forEach((s, j) => {
+          if (ours[j] === false && !s.closed) s.close(new ConnectionReplacedError(s.hubId));
+        });
+      } catch (error) {
+        logger.warn({ err: error }, 'hub routes could not be refreshed');
+      }
+    }
+  }
+
+  private count(type: string): void {
+    let counter = this.frames.get(type);
+    if (counter === undefined) {
+      counter = this.framesCounter.labels(type) as unknown as Counter;
+      this.frames.set(type, counter);
+    }
+    counter.inc();
+  }
+
+  private drop(session: HubSession, reason: string, detail: Record<string, unknown> = {}): void {
+    this.dropped.inc({ reason });
+    this.deps.logger.warn({ hubId: session.hubId, reason, ...detail }, 'hub frame dropped');
+  }
+}

@@ -1,0 +1,22 @@
+import type { EventBus, PlatformEvent } from '@lattice/events';
+import type { Logger } from '@lattice/telemetry';
+import type { Counter } from '@lattice/telemetry';
+
+/** Publishes to the platform bus when there is one; a failing bus is logged and counted, never thrown. */
+export class DeviceEvents {
+  constructor(
+    private readonly bus: EventBus | null,
+    private readonly logger: Logger,
+    private readonly failures: Counter,
+  ) {}
+
+  async publish(event: PlatformEvent): Promise<void> {
+    if (this.bus === null) return;
+    try {
+      await this.bus.publish(event);
+    } catch (error) {
+      this.failures.inc();
+      this.logger.warn({ err: error, type: event.type }, 'device event could not be published');
+    }
+  }
+}

@@ -1,0 +1,471 @@
+// Device hub link at scale (issue 7): hub streams per instance and bytes per hub, telemetry
+// ingest, and the command round trip across two replicas. The device servers and the hub
+// simulators run in separate processes; this process drives them and measures.
+//
+//   node bench/dist/device-link.bench.js [--hubs 19500] [--workers 4] [--ingest-rate 32000]
+//                                        [--cmd-rate 500] [--cmd-seconds 10] [--phases scale,ingest,commands]
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { createServer } from 'node:net';
+import { GrpcClient, type GrpcStub } from '@lattice/rpc';
+import {
+  deviceServiceContract,
+  HubSimulator,
+  type DeviceServiceClient,
+  type SimulatedHubCredentials,
+} from '@lattice-platform/device';
+import { percentile, printTable, writeResult } from './harness.js';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const deviceMain = join(root, 'apps', 'device', 'dist', 'main.js');
+const self = fileURLToPath(import.meta.url);
+const TICKS_PER_S = 100;
+
+// ---------------------------------------------------------------- simulator worker process
+async function runWorker(configFile: string): Promise<void> {
+  const config = JSON.parse(readFileSync(configFile, 'utf8')) as {
+    target: string;
+    hubs: SimulatedHubCredentials[];
+    rate: number;
+    spreadMs: number;
+  };
+  const sim = new HubSimulator({
+    target: config.target,
+    hubs: config.hubs,
+    devicesPerHub: 2,
+    telemetryRatePerHub: config.rate,
+    reconnectBaseMs: 1000,
+    reconnectMaxMs: 10_000,
+  });
+  sim.start(config.spreadMs);
+  const report = setInterval(() => process.stdout.write(`STATS ${JSON.stringify(sim.stats)}\n`), 1000);
+  for await (const line of createInterface({ input: process.stdin })) {
+    const [cmd, arg] = line.split(' ');
+    if (cmd === 'rate') sim.setTelemetryRate(Number(arg));
+    if (cmd === 'stop') break;
+  }
+  clearInterval(report);
+  await sim.stop();
+  process.exit(0);
+}
+
+// ---------------------------------------------------------------- helpers
+interface Worker {
+  readonly child: ChildProcess;
+  stats: { connected: number; telemetrySent: number; commandsAnswered: number };
+  send(line: string): void;
+}
+
+function startWorker(target: string, hubs: SimulatedHubCredentials[], rate: number, spreadMs: number): Worker {
+  const dir = mkdtempSync(join(tmpdir(), 'lattice-sim-'));
+  const file = join(dir, 'config.json');
+  writeFileSync(file, JSON.stringify({ target, hubs, rate, spreadMs }));
+  const child = spawn(process.execPath, ['--max-old-space-size=4096', self, '--sim-worker', file], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const worker: Worker = {
+    child,
+    stats: { connected: 0, telemetrySent: 0, commandsAnswered: 0 },
+    send: (line) => child.stdin?.write(`${line}\n`),
+  };
+  createInterface({ input: child.stdout }).on('line', (line) => {
+    if (line.startsWith('STATS ')) worker.stats = JSON.parse(line.slice(6)) as Worker['stats'];
+  });
+  return worker;
+}
+
+async function stopWorkers(workers: readonly Worker[]): Promise<void> {
+  await Promise.all(
+    workers.map(
+      (w) =>
+        new Promise<void>((resolve) => {
+          const timer = setTimeout(() => w.child.kill('SIGKILL'), 10_000);
+          w.child.once('exit', () => {
+            clearTimeout(timer);
+            resolve();
+          });
+          w.send('stop');
+        }),
+    ),
+  );
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+interface DeviceProcess {
+  readonly child: ChildProcess;
+  readonly hubTarget: string;
+  readonly internalTarget: string;
+  readonly httpUrl: string;
+  stop(): Promise<void>;
+}
+
+async function startDeviceProcess(env: Record<string, string>): Promise<DeviceProcess> {
+  const [http, hub, grpc] = [await freePort(), await freePort(), await freePort()];
+  const child = spawn(process.execPath, ['--max-old-space-size=4096', deviceMain], {
+    env: {
+      ...process.env,
+      LATTICE_BACKEND: 'memory',
+      LATTICE_DEVICE__SERVER__PORT: String(http),
+      LATTICE_DEVICE__SERVER__HOST: '127.0.0.1',
+      LATTICE_DEVICE__LOG__LEVEL: 'error',
+      LATTICE_DEVICE__SHUTDOWN__DEREGISTRATION_DELAY_MS: '0',
+      LATTICE_DEVICE__SHUTDOWN__GRACE_PERIOD_MS: '2000',
+      LATTICE_DEVICE__DEVICE__GRPC_HOST: '127.0.0.1',
+      LATTICE_DEVICE__DEVICE__ADVERTISE_HOST: '127.0.0.1',
+      LATTICE_DEVICE__DEVICE__HUB_LINK_PORT: String(hub),
+      LATTICE_DEVICE__DEVICE__INTERNAL_GRPC_PORT: String(grpc),
+      ...env,
+    },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  const httpUrl = `http://127.0.0.1:${http}`;
+  const until = Date.now() + 30_000;
+  for (;;) {
+    const ok = await fetch(`${httpUrl}/health/ready`, { signal: AbortSignal.timeout(5000) }).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ok) break;
+    if (Date.now() > until || child.exitCode !== null) throw new Error('device process did not become ready');
+    await sleep(200);
+  }
+  return {
+    child,
+    hubTarget: `127.0.0.1:${hub}`,
+    internalTarget: `127.0.0.1:${grpc}`,
+    httpUrl,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+        child.once('exit', () => {
+          clearTimeout(timer);
+          resolve();
+        });
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function rssBytes(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = /VmRSS:\s+(\d+) kB/.exec(status)?.[1];
+  return Number(kb ?? 0) * 1024;
+}
+
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_S;
+}
+
+async function metric(url: string, name: string): Promise<number> {
+  // A saturated server may answer slowly; give up rather than hang the benchmark.
+  const text = await (await fetch(`${url}/metrics`, { signal: AbortSignal.timeout(20_000) })).text();
+  let sum = 0;
+  for (const line of text.split('\n')) if (line.startsWith(name)) sum += Number(line.split(' ').pop());
+  return sum;
+}
+
+async function provision(target: string, count: number, homeId: string): Promise<SimulatedHubCredentials[]> {
+  const client = new GrpcClient({
+    service: 'device',
+    contract: deviceServiceContract(),
+    address: target,
+    timeoutMs: 30_000,
+  });
+  const api: GrpcStub<DeviceServiceClient> = client.stub<DeviceServiceClient>();
+  const out: SimulatedHubCredentials[] = [];
+  while (out.length < count) {
+    const batch = Array.from({ length: Math.min(200, count - out.length) }, () => api.ProvisionHub({ homeId }));
+    for (const r of await Promise.all(batch)) out.push({ hubId: r.hubId, secret: r.secret, homeId });
+  }
+  await client.close();
+  return out;
+}
+
+function mb(bytes: number): number {
+  return Math.round((bytes / 1024 / 1024) * 10) / 10;
+}
+
+// ---------------------------------------------------------------- phases
+async function scaleAndIngest(
+  hubs: number,
+  workersCount: number,
+  ingestRate: number,
+  phases: Set<string>,
+): Promise<Record<string, unknown>> {
+  const device = await startDeviceProcess({});
+  const pid = device.child.pid!;
+  const figures: Record<string, unknown> = {};
+  const workers: Worker[] = [];
+  try {
+    const t0 = Date.now();
+    const creds = await provision(device.internalTarget, hubs, 'home-bench');
+    const provisionS = (Date.now() - t0) / 1000;
+    await sleep(2000);
+    const rssBefore = rssBytes(pid);
+    const heapBefore = await metric(device.httpUrl, 'nodejs_heap_size_used_bytes');
+    const perWorker = Math.ceil(hubs / workersCount);
+    const spreadMs = Math.max(5_000, hubs * 2);
+    for (let i = 0; i < workersCount; i++) {
+      workers.push(startWorker(device.hubTarget, creds.slice(i * perWorker, (i + 1) * perWorker), 0, spreadMs));
+    }
+    const connectStart = Date.now();
+    const cpuBeforeConnect = cpuSeconds(pid);
+    const until = Date.now() + spreadMs + 180_000;
+    // A busy server may answer /metrics late while hubs pour in; keep polling.
+    const connectedNow = (): Promise<number> => metric(device.httpUrl, 'lattice_device_connected_hubs').catch(() => -1);
+    while ((await connectedNow()) < hubs) {
+      if (Date.now() > until) break;
+      await sleep(1000);
+    }
+    const connected = await metric(device.httpUrl, 'lattice_device_connected_hubs');
+    const connectS = (Date.now() - connectStart) / 1000;
+    const connectCpuS = cpuSeconds(pid) - cpuBeforeConnect;
+    await sleep(5000);
+    const rssAfter = rssBytes(pid);
+    const heapAfter = await metric(device.httpUrl, 'nodejs_heap_size_used_bytes');
+    Object.assign(figures, {
+      hubsConnected: connected,
+      provisionSeconds: provisionS,
+      connectSeconds: connectS,
+      serverCpuSecondsForConnects: Math.round(connectCpuS * 10) / 10,
+      serverCpuMsPerConnect: Math.round((connectCpuS / Math.max(1, connected)) * 1000 * 100) / 100,
+      serverRssBeforeMiB: mb(rssBefore),
+      serverRssWithHubsMiB: mb(rssAfter),
+      bytesPerHub: Math.round((rssAfter - rssBefore) / Math.max(1, connected)),
+      // Where the bytes go: JavaScript heap (sessions, streams, stores) vs the rest (nghttp2
+      // sessions, socket buffers, allocator slack).
+      jsHeapBytesPerHub: Math.round((heapAfter - heapBefore) / Math.max(1, connected)),
+      offHeapBytesPerHub: Math.round((rssAfter - rssBefore - (heapAfter - heapBefore)) / Math.max(1, connected)),
+    });
+
+    printTable(
+      'scale',
+      Object.entries(figures).map(([figure, value]) => ({ figure, value })),
+    );
+
+    if (phases.has('ingest')) {
+      // Step the offered load up to the target; stop at the first step the server cannot keep
+      // up with (achieved < 90 % of offered, or /metrics unanswered).
+      const steps = [0.25, 0.5, 0.75, 1].map((f) => Math.round(ingestRate * f));
+      const rows: Record<string, unknown>[] = [];
+      let best = 0;
+      for (const offered of steps) {
+        for (const w of workers) w.send(`rate ${offered / Math.max(1, connected)}`);
+        await sleep(3000); // warm up
+        const windowS = 5;
+        try {
+          const f0 = await metric(device.httpUrl, 'lattice_device_frames_total{type="telemetry"}');
+          const sent0 = workers.reduce((sum, w) => sum + w.stats.telemetrySent, 0);
+          const cpu0 = cpuSeconds(pid);
+          const simCpu0 = workers.reduce((sum, w) => sum + cpuSeconds(w.child.pid!), 0);
+          const started = Date.now();
+          await sleep(windowS * 1000);
+          const f1 = await metric(device.httpUrl, 'lattice_device_frames_total{type="telemetry"}');
+          const elapsed = (Date.now() - started) / 1000;
+          const sent1 = workers.reduce((sum, w) => sum + w.stats.telemetrySent, 0);
+          const cpu1 = cpuSeconds(pid);
+          const simCpu1 = workers.reduce((sum, w) => sum + cpuSeconds(w.child.pid!), 0);
+          const achieved = Math.round((f1 - f0) / elapsed);
+          rows.push({
+            offeredFramesPerS: offered,
+            sentFramesPerS: Math.round((sent1 - sent0) / elapsed),
+            ingestedFramesPerS: achieved,
+            serverCpuCores: Math.round(((cpu1 - cpu0) / elapsed) * 100) / 100,
+            serverCpuUsPerFrame: Math.round(((cpu1 - cpu0) / Math.max(1, f1 - f0)) * 1e7) / 10,
+            simulatorCpuCores: Math.round(((simCpu1 - simCpu0) / elapsed) * 100) / 100,
+            serverRssMiB: mb(rssBytes(pid)),
+          });
+          best = Math.max(best, achieved);
+          if (achieved < offered * 0.9) break;
+        } catch (error) {
+          rows.push({
+            offeredFramesPerS: offered,
+            ingestedFramesPerS: `server unresponsive (${(error as Error).name})`,
+          });
+          break;
+        }
+      }
+      for (const w of workers) w.send('rate 0');
+      printTable('ingest (telemetry frames across all hubs)', rows);
+      Object.assign(figures, { ingestMaxFramesPerSecond: best, ingestSteps: rows });
+    }
+  } finally {
+    await stopWorkers(workers);
+    await device.stop();
+  }
+  return figures;
+}
+
+async function startRedis(): Promise<{ url: string; stop(): Promise<void> }> {
+  const port = await freePort();
+  const child = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    {
+      stdio: 'ignore',
+    },
+  );
+  await sleep(300);
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+async function commands(rate: number, seconds: number, hubs: number): Promise<Record<string, unknown>> {
+  const redis = await startRedis();
+  const env = {
+    LATTICE_BACKEND: 'redis',
+    LATTICE_REDIS_URL: redis.url,
+    LATTICE_DEVICE__DEVICE__HUB_SECRET_PEPPER: 'bench-pepper-0123456789abcdef',
+  };
+  const a = await startDeviceProcess({ ...env, LATTICE_DEVICE__DEVICE__INSTANCE_ID: 'device-a' });
+  const b = await startDeviceProcess({ ...env, LATTICE_DEVICE__DEVICE__INSTANCE_ID: 'device-b' });
+  const client = new GrpcClient({ service: 'device', contract: deviceServiceContract(), address: a.internalTarget });
+  const api = client.stub<DeviceServiceClient>();
+  let worker: Worker | undefined;
+  try {
+    const creds = await provision(a.internalTarget, hubs, 'home-cmd');
+    // Hub i connects to target i % 2: even hubs on A (local to the caller), odd ones on B (crossing).
+    worker = startWorker(`${a.hubTarget},${b.hubTarget}`, creds, 0, 1000);
+    const until = Date.now() + 60_000;
+    while (
+      (await metric(a.httpUrl, 'lattice_device_connected_hubs')) +
+        (await metric(b.httpUrl, 'lattice_device_connected_hubs')) <
+      hubs
+    ) {
+      if (Date.now() > until) throw new Error('hubs did not connect');
+      await sleep(200);
+    }
+    await sleep(1000);
+    const local: number[] = [];
+    const cross: number[] = [];
+    let failures = 0;
+    let sent = 0;
+    const send = async (i: number): Promise<void> => {
+      const hub = creds[i % creds.length]!;
+      const started = performance.now();
+      try {
+        const res = await api.SendCommand(
+          { deviceId: `${hub.hubId}-dev-0`, homeIds: ['home-cmd'], method: 'bench', timeoutMs: '2000' },
+          { timeoutMs: 3000 },
+        );
+        if (res.status !== 'SUCCEEDED') failures++;
+        ((i % creds.length) % 2 === 0 ? local : cross).push(performance.now() - started);
+      } catch {
+        failures++;
+      }
+    };
+    // Warm-up, then an open loop at `rate` commands/s (timer ticks of 10 ms).
+    await Promise.all(Array.from({ length: 200 }, (_, i) => send(i)));
+    local.length = 0;
+    cross.length = 0;
+    failures = 0;
+    const inflight: Promise<void>[] = [];
+    const perTick = rate / 100;
+    const startedAt = performance.now();
+    let due = 0;
+    while (performance.now() - startedAt < seconds * 1000) {
+      due += perTick;
+      while (due >= 1) {
+        inflight.push(send(sent++));
+        due -= 1;
+      }
+      await sleep(10);
+    }
+    await Promise.all(inflight);
+    const elapsedS = (performance.now() - startedAt) / 1000;
+    const all = [...local, ...cross];
+    const fig = (xs: number[], p: number): number => Math.round(percentile(xs, p) * 100) / 100;
+    return {
+      commandsSent: sent,
+      commandsPerSecond: Math.round(sent / elapsedS),
+      failures,
+      crossingShare: Math.round((cross.length / Math.max(1, all.length)) * 100) / 100,
+      p50Ms: fig(all, 50),
+      p99Ms: fig(all, 99),
+      localP50Ms: fig(local, 50),
+      localP99Ms: fig(local, 99),
+      crossP50Ms: fig(cross, 50),
+      crossP99Ms: fig(cross, 99),
+    };
+  } finally {
+    if (worker) await stopWorkers([worker]);
+    await client.close();
+    await Promise.all([a.stop(), b.stop()]);
+    await redis.stop();
+  }
+}
+
+// ---------------------------------------------------------------- main
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      // The process file limit here is 20,000 (hard), so one server can hold a little under that.
+      hubs: { type: 'string', default: '19500' },
+      workers: { type: 'string', default: '4' },
+      'ingest-rate': { type: 'string', default: '32000' },
+      'cmd-rate': { type: 'string', default: '500' },
+      'cmd-seconds': { type: 'string', default: '10' },
+      'cmd-hubs': { type: 'string', default: '200' },
+      phases: { type: 'string', default: 'scale,ingest,commands' },
+    },
+  });
+  const phases = new Set(values.phases.split(','));
+  const setup = {
+    hubs: Number(values.hubs),
+    simulatorProcesses: Number(values.workers),
+    devicesPerHub: 2,
+    ingestOfferedFramesPerSecond: Number(values['ingest-rate']),
+    commandRatePerSecond: Number(values['cmd-rate']),
+    commandSeconds: Number(values['cmd-seconds']),
+    commandHubs: Number(values['cmd-hubs']),
+    backendForScale: 'memory',
+    backendForCommands: 'redis (2 replicas)',
+  };
+  const figures: Record<string, unknown> = {};
+  if (phases.has('scale') || phases.has('ingest')) {
+    Object.assign(
+      figures,
+      await scaleAndIngest(setup.hubs, setup.simulatorProcesses, setup.ingestOfferedFramesPerSecond, phases),
+    );
+  }
+  if (phases.has('commands')) {
+    Object.assign(figures, await commands(setup.commandRatePerSecond, setup.commandSeconds, setup.commandHubs));
+  }
+  printTable(
+    'device hub link',
+    Object.entries(figures)
+      .filter(([, value]) => !Array.isArray(value))
+      .map(([figure, value]) => ({ figure, value })),
+  );
+  writeResult('device-link', { setup, figures });
+}
+
+if (process.argv[2] === '--sim-worker') await runWorker(process.argv[3] ?? '');
+else await main();
