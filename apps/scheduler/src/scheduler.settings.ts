@@ -1,0 +1,74 @@
+import { z } from 'zod';
+import { InvalidOptionsError, toValidationProblems } from '@lattice/core';
+
+/** The scheduler's configuration (`scheduler.*` in config files, `LATTICE_SCHEDULER__SCHEDULER__*` in env). */
+export interface SchedulerSettings {
+  /** Lease of a claimed firing, in ms; a replica silent for longer loses its firings. @default 10000 */
+  leaseMs: number;
+  /** Longest sleep between two looks at the timer store, in ms. @default 200 */
+  pollIntervalMs: number;
+  /** Firings claimed per look. @default 256 */
+  claimBatchSize: number;
+  /** Lateness from which a time firing is a misfire (after downtime), in ms. @default 10000 */
+  misfireThresholdMs: number;
+  /** Runs kept in each rule's history. @default 100 */
+  maxRunsPerRule: number;
+  /** Prefix of the scheduler's Redis keys. @default 'lattice:scheduler:' */
+  keyPrefix: string;
+  /** Consumer group on the event bus. @default 'scheduler-rules' */
+  eventGroup: string;
+  /** Timeout of a webhook call, in ms. @default 5000 */
+  webhookTimeoutMs: number;
+  /** Device app in discovery (or a fixed `host:port`). @default { service: 'device' } */
+  device: { service: string; address?: string | undefined };
+  /** Push app in discovery. @default { service: 'push' } */
+  push: { service: string };
+}
+
+/** Defaults of {@link SchedulerSettings}. */
+export const SCHEDULER_SETTINGS_DEFAULTS: SchedulerSettings = {
+  leaseMs: 10_000,
+  pollIntervalMs: 200,
+  claimBatchSize: 256,
+  misfireThresholdMs: 10_000,
+  maxRunsPerRule: 100,
+  keyPrefix: 'lattice:scheduler:',
+  eventGroup: 'scheduler-rules',
+  webhookTimeoutMs: 5000,
+  device: { service: 'device' },
+  push: { service: 'push' },
+};
+
+const schema = z.object({
+  leaseMs: z.number().int().min(100),
+  pollIntervalMs: z.number().int().min(1),
+  claimBatchSize: z.number().int().min(1).max(10_000),
+  misfireThresholdMs: z.number().int().min(0),
+  maxRunsPerRule: z.number().int().min(1),
+  keyPrefix: z.string(),
+  eventGroup: z.string().min(1),
+  webhookTimeoutMs: z.number().int().min(1),
+  device: z.object({ service: z.string().min(1), address: z.string().min(1).optional() }),
+  push: z.object({ service: z.string().min(1) }),
+});
+
+/**
+ * Merges `scheduler.*` over the defaults and validates it, listing every problem.
+ *
+ * @example
+ * ```ts
+ * const settings = resolveSchedulerSettings(config.get('scheduler', {}));
+ * ```
+ */
+export function resolveSchedulerSettings(raw: unknown): SchedulerSettings {
+  const given = (typeof raw === 'object' && raw !== null ? raw : {}) as Partial<SchedulerSettings>;
+  const merged = {
+    ...SCHEDULER_SETTINGS_DEFAULTS,
+    ...given,
+    device: { ...SCHEDULER_SETTINGS_DEFAULTS.device, ...given.device },
+    push: { ...SCHEDULER_SETTINGS_DEFAULTS.push, ...given.push },
+  };
+  const result = schema.safeParse(merged);
+  if (!result.success) throw new InvalidOptionsError('scheduler', toValidationProblems(result.error.issues));
+  return result.data;
+}
