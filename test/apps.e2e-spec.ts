@@ -40,11 +40,16 @@ describe('the four apps', () => {
       'starts on the %s backend, is ready, and serves valid Prometheus text',
       async (backend) => {
         app = await create({
-          defaults: { server: { host: '127.0.0.1', port: 0 } },
+          // Every port from the OS (the device's gRPC ports too): fixed ones collide on a busy machine.
+          defaults: { server: { host: '127.0.0.1', port: 0 }, device: { hubLinkPort: 0, internalGrpcPort: 0 } },
           env: {
             LATTICE_BACKEND: backend,
             LATTICE_REDIS_URL: redisUrl(),
             LATTICE__SHUTDOWN__DEREGISTRATION_DELAY_MS: '0',
+            // What the gateway requires on the redis backend (the identity secret is shared with the services).
+            LATTICE__GATEWAY__IDENTITY_SECRET: 'apps-e2e-identity-secret',
+            LATTICE_GATEWAY__AUTH__JWT__ALGORITHM: 'HS256',
+            LATTICE_GATEWAY__AUTH__JWT__SECRET: 'apps-e2e-jwt-secret-of-32-bytes!!',
           },
           logDestination: quiet,
         });
@@ -70,7 +75,13 @@ describe('all-in-one (npm start)', () => {
     const portsToAny = Object.fromEntries(
       factories.map(([name]) => [`LATTICE_${name.toUpperCase()}__SERVER__PORT`, '0']),
     );
-    aio = spawnTs(entry, { ...portsToAny, LATTICE__SERVER__HOST: '127.0.0.1', LOG_LEVEL: 'warn' });
+    aio = spawnTs(entry, {
+      ...portsToAny,
+      LATTICE_DEVICE__DEVICE__HUB_LINK_PORT: '0',
+      LATTICE_DEVICE__DEVICE__INTERNAL_GRPC_PORT: '0',
+      LATTICE__SERVER__HOST: '127.0.0.1',
+      LOG_LEVEL: 'warn',
+    });
     await aio.waitForLine(/Ctrl-C stops it/);
     await aio.waitForLine(/^\s+scheduler\s+http/);
     const urls = Object.fromEntries(

@@ -38,6 +38,8 @@ export function createGatewayApplication(
     }),
     {
       ...rest,
+      // The same registry for boot's self-registration and the gateway's own upstream lookups.
+      ...(serviceRegistry === undefined ? {} : { serviceRegistry }),
       name: 'gateway',
       defaults: mergeConfigTrees(structuredClone(GATEWAY_DEFAULTS), rest.defaults ?? {}),
       // Boot's option replaces the namespace list, so 'application' is named first again.

@@ -75,7 +75,11 @@ export class MemoryEventBus implements EventBus {
     const json = encodeEvent(event);
     const seq = ++this.seq;
     this.log.push({ seq, json, type: event.type });
-    if (this.log.length > this.maxLength) this.log.splice(0, this.log.length - this.maxLength);
+    // Trimmed in chunks of a tenth: one splice per maxLength/10 publishes keeps publishing
+    // O(1) on average (a splice per publish was a third of the device app's CPU when full).
+    if (this.log.length > this.maxLength + Math.ceil(this.maxLength / 10)) {
+      this.log.splice(0, this.log.length - this.maxLength);
+    }
     this.telemetry.published.inc({ type: event.type });
     // Handlers run after the publisher's turn, as they would after a round trip to Redis.
     queueMicrotask(() => {
