@@ -1,6 +1,7 @@
 // What boot costs on the request path: the same tiny JSON endpoint served by bare
-// node:http, by a bare Nest 12 (express) app, and by a Lattice app (server span with
-// traceparent extraction, duration histogram, drain tracking, problem+json filter),
+// node:http, by a bare Nest 12 (express) app, and by a Lattice app as it runs without an
+// exporter (duration histogram, drain tracking, problem+json filter) and with a server span
+// per request (traceparent extraction, span active through the handler),
 // measured side by side in one run with autocannon. The load generator runs in its own
 // process: sharing the server's event loop would halve what the server can do.
 import { createServer, type Server } from 'node:http';
@@ -90,22 +91,27 @@ async function bareNest(): Promise<Run> {
   }
 }
 
-async function lattice(): Promise<Run> {
+async function lattice(variant: string, tracing: 'auto' | 'always'): Promise<Run> {
   const app = await LatticeApplication.create(BenchModule, {
     name: 'bench',
     defaults: { server: { host: '127.0.0.1', port: 0 } },
-    env: { LATTICE__SHUTDOWN__DEREGISTRATION_DELAY_MS: '0' },
+    env: { LATTICE__SHUTDOWN__DEREGISTRATION_DELAY_MS: '0', LATTICE__TELEMETRY__TRACING: tracing },
     logDestination: new Writable({ write: (_c, _e, cb) => cb() }),
   });
   await app.start();
   try {
-    return await load('Lattice boot (span + metrics + drain)', `${app.url}/device`);
+    return await load(variant, `${app.url}/device`);
   } finally {
     await app.shutdown();
   }
 }
 
-const runs = [await bareNode(), await bareNest(), await lattice()];
+const runs = [
+  await bareNode(),
+  await bareNest(),
+  await lattice('Lattice boot, no exporter (metrics + drain)', 'auto'),
+  await lattice('Lattice boot, span per request (tracing: always)', 'always'),
+];
 const nest = runs[1]!;
 const rows = runs.map((run) => ({
   ...run,

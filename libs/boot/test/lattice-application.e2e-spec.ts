@@ -3,6 +3,7 @@ import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { Body, Controller, Get, Injectable, Module, Post, type OnApplicationShutdown } from '@nestjs/common';
 import { LatticeError } from '@lattice/core';
+import { InjectLogger, type Logger } from '@lattice/telemetry';
 import {
   InjectRedis,
   LatticeApplication,
@@ -184,6 +185,41 @@ describe('LatticeApplication edges', () => {
     } finally {
       await new Promise<void>((resolve) => blocker.close(() => resolve()));
     }
+  });
+});
+
+describe('LatticeApplication request tracing', () => {
+  it('with telemetry.tracing=always, a handler log line carries the caller trace id from traceparent', async () => {
+    const lines: string[] = [];
+    const capture = new Writable({
+      write: (chunk: Buffer, _e, cb) => {
+        lines.push(chunk.toString());
+        cb();
+      },
+    });
+    @Controller('traced')
+    class TracedController {
+      constructor(@InjectLogger() private readonly log: Logger) {}
+      @Get()
+      handle(): { ok: true } {
+        this.log.info('handled');
+        return { ok: true };
+      }
+    }
+    @Module({ controllers: [TracedController] })
+    class AppModule {}
+    const app = await LatticeApplication.create(AppModule, {
+      name: 'spec',
+      defaults: { server: { port: 0 } },
+      env: { ...baseEnv, LATTICE__TELEMETRY__TRACING: 'always' },
+      logDestination: capture,
+    });
+    apps.push(app);
+    await app.start();
+    const traceId = '0af7651916cd43dd8448eb211c80319c';
+    await (await fetch(`${app.url}/traced`, { headers: { traceparent: `00-${traceId}-b7ad6b7169203331-01` } })).text();
+    const handled = lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l['msg'] === 'handled');
+    expect(handled?.['trace_id']).toBe(traceId);
   });
 });
 
