@@ -42,3 +42,39 @@ export function percentile(values: readonly number[], p: number): number {
   const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
   return sorted[index]!;
 }
+
+/** Throughput and latency of one closed-loop round. */
+export interface RoundFigures {
+  callsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+}
+
+/**
+ * Runs `call` in a closed loop from `concurrency` callers for `roundMs` and returns calls/s
+ * with p50/p99 latency; run several rounds of each variant interleaved and take medians.
+ */
+export async function closedLoopRound(
+  call: () => Promise<unknown>,
+  concurrency: number,
+  roundMs: number,
+): Promise<RoundFigures> {
+  const latencies: number[] = [];
+  const endAt = performance.now() + roundMs;
+  const startedAt = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (performance.now() < endAt) {
+        const t0 = performance.now();
+        await call();
+        latencies.push(performance.now() - t0);
+      }
+    }),
+  );
+  const seconds = (performance.now() - startedAt) / 1000;
+  return {
+    callsPerSecond: Math.round(latencies.length / seconds),
+    p50Ms: percentile(latencies, 50),
+    p99Ms: percentile(latencies, 99),
+  };
+}

@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
 import { DiscoveryClient, MemoryRegistry } from '@lattice/discovery';
 import { GrpcClient, GrpcServer, loadGrpcService, type GrpcServiceContract } from '@lattice/rpc';
-import { percentile, printTable, writeResult } from './harness.js';
+import { percentile, printTable, writeResult, closedLoopRound, type RoundFigures } from './harness.js';
 
 const PROTO = fileURLToPath(new URL('../../proto/lattice/test/v1/echo.proto', import.meta.url));
 const CONCURRENCY = 64;
@@ -91,32 +91,9 @@ async function serve(): Promise<void> {
   });
 }
 
-interface Figures {
-  callsPerSecond: number;
-  p50Ms: number;
-  p99Ms: number;
-}
+type Figures = RoundFigures;
 
-async function round(call: () => Promise<unknown>): Promise<Figures> {
-  const latencies: number[] = [];
-  const endAt = performance.now() + ROUND_MS;
-  const startedAt = performance.now();
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (performance.now() < endAt) {
-        const t0 = performance.now();
-        await call();
-        latencies.push(performance.now() - t0);
-      }
-    }),
-  );
-  const seconds = (performance.now() - startedAt) / 1000;
-  return {
-    callsPerSecond: Math.round(latencies.length / seconds),
-    p50Ms: percentile(latencies, 50),
-    p99Ms: percentile(latencies, 99),
-  };
-}
+const round = (call: () => Promise<unknown>): Promise<Figures> => closedLoopRound(call, CONCURRENCY, ROUND_MS);
 
 const median = (values: readonly number[]): number => percentile(values, 50);
 
