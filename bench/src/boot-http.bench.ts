@@ -9,11 +9,8 @@ import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { Controller, Get, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { execFile } from 'node:child_process';
-import { createRequire } from 'node:module';
-import { promisify } from 'node:util';
 import { LatticeApplication } from '@lattice/boot';
-import { printTable, writeResult } from './harness.js';
+import { httpLoad, printTable, writeResult, type HttpLoadFigures } from './harness.js';
 
 const CONNECTIONS = 64;
 const DURATION_SECONDS = Number(process.env['BENCH_DURATION_SECONDS'] ?? 5);
@@ -29,40 +26,13 @@ class DeviceController {
 @Module({ controllers: [DeviceController] })
 class BenchModule {}
 
-interface Run {
+interface Run extends HttpLoadFigures {
   variant: string;
-  requestsPerSec: number;
-  p50Ms: number;
-  p99Ms: number;
-  errors: number;
-}
-
-const autocannonCli = createRequire(import.meta.url).resolve('autocannon/autocannon.js');
-const run = promisify(execFile);
-
-interface AutocannonResult {
-  requests: { average: number };
-  latency: { p50: number; p99: number };
-  errors: number;
-  non2xx: number;
-}
-
-async function autocannon(url: string, seconds: number): Promise<AutocannonResult> {
-  const args = [autocannonCli, '--json', '-c', String(CONNECTIONS), '-d', String(seconds), url];
-  const { stdout } = await run(process.execPath, args, { maxBuffer: 16 * 1024 * 1024 });
-  return JSON.parse(stdout) as AutocannonResult;
 }
 
 async function load(variant: string, url: string): Promise<Run> {
-  await autocannon(url, 1); // warm-up
-  const result = await autocannon(url, DURATION_SECONDS);
-  return {
-    variant,
-    requestsPerSec: Math.round(result.requests.average),
-    p50Ms: result.latency.p50,
-    p99Ms: result.latency.p99,
-    errors: result.errors + result.non2xx,
-  };
+  await httpLoad(url, { connections: CONNECTIONS, seconds: 1 }); // warm-up
+  return { variant, ...(await httpLoad(url, { connections: CONNECTIONS, seconds: DURATION_SECONDS })) };
 }
 
 async function bareNode(): Promise<Run> {

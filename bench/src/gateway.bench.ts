@@ -5,25 +5,21 @@
 // Every server runs in its own process, and autocannon (64 connections) in another.
 //
 //   node bench/dist/gateway.bench.js   (BENCH_DURATION_SECONDS=5, BENCH_ROUNDS=3 by default)
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
-import { printTable, writeResult } from './harness.js';
+import { httpLoad, percentile, printTable, writeResult, type HttpLoadFigures } from './harness.js';
 
 const CONNECTIONS = 64;
 const DURATION_SECONDS = Number(process.env['BENCH_DURATION_SECONDS'] ?? 5);
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 3);
 const PAYLOAD = JSON.stringify({ id: 'dev-1', online: true, temperature: 21.5 });
 const self = fileURLToPath(import.meta.url);
-const run = promisify(execFile);
-const autocannonCli = createRequire(import.meta.url).resolve('autocannon/autocannon.js');
 
 /** Child modes: each prints `LISTENING <port>` (and a token for the gateway) once ready. */
 async function serve(mode: string, upstreamPort: string): Promise<void> {
@@ -158,44 +154,15 @@ http {
   });
 }
 
-interface AutocannonResult {
-  requests: { average: number };
-  latency: { p50: number; p99: number };
-  errors: number;
-  non2xx: number;
-}
-
-async function autocannon(url: string, seconds: number, headers: string[] = []): Promise<AutocannonResult> {
-  const args = [autocannonCli, '--json', '-c', String(CONNECTIONS), '-d', String(seconds)];
-  for (const h of headers) args.push('-H', h);
-  args.push(url);
-  const { stdout } = await run(process.execPath, args, { maxBuffer: 16 * 1024 * 1024 });
-  return JSON.parse(stdout) as AutocannonResult;
-}
-
-interface Row {
+interface Row extends HttpLoadFigures {
   variant: string;
-  requestsPerSec: number;
-  p50Ms: number;
-  p99Ms: number;
-  errors: number;
 }
 
 async function measure(variant: string, url: string, headers: string[] = []): Promise<Row> {
-  const r = await autocannon(url, DURATION_SECONDS, headers);
-  return {
-    variant,
-    requestsPerSec: Math.round(r.requests.average),
-    p50Ms: r.latency.p50,
-    p99Ms: r.latency.p99,
-    errors: r.errors + r.non2xx,
-  };
+  return { variant, ...(await httpLoad(url, { connections: CONNECTIONS, seconds: DURATION_SECONDS, headers })) };
 }
 
-const median = (values: number[]): number => {
-  const sorted = [...values].sort((x, y) => x - y);
-  return sorted[Math.floor(sorted.length / 2)] ?? 0;
-};
+const median = (values: number[]): number => percentile(values, 50);
 
 async function stop(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null) return;
@@ -226,7 +193,7 @@ async function main(): Promise<void> {
         [`authorization=Bearer ${gateway.token ?? ''}`],
       ],
     ];
-    for (const [, url, headers] of variants) await autocannon(url, 2, headers); // warm-up
+    for (const [, url, headers] of variants) await httpLoad(url, { connections: CONNECTIONS, seconds: 2, headers }); // warm-up
     const runs: Row[][] = variants.map(() => []);
     for (let round = 0; round < ROUNDS; round++) {
       for (const [i, [name, url, headers]] of variants.entries()) runs[i]!.push(await measure(name, url, headers));

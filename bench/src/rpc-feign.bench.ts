@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { Pool } from 'undici';
 import { DiscoveryClient, MemoryRegistry } from '@lattice/discovery';
 import { declared, FeignClient, FeignClientFactory, PostMapping, RequestBody } from '@lattice/rpc';
-import { percentile, printTable, writeResult, closedLoopRound, type RoundFigures } from './harness.js';
+import { printTable, writeResult, closedLoopRound, type RoundFigures, interleavedRounds } from './harness.js';
 
 const CONCURRENCY = 64;
 const CONNECTIONS = 16;
@@ -51,8 +51,6 @@ function serve(): void {
 type Figures = RoundFigures;
 
 const round = (call: () => Promise<unknown>): Promise<Figures> => closedLoopRound(call, CONCURRENCY, ROUND_MS);
-
-const median = (values: readonly number[]): number => percentile(values, 50);
 
 async function main(): Promise<void> {
   const child: ChildProcess = spawn(process.execPath, [fileURLToPath(import.meta.url), '--serve'], {
@@ -96,22 +94,10 @@ async function main(): Promise<void> {
   const only = process.env['RPC_BENCH_ONLY'];
   if (only) variants.splice(0, variants.length, ...variants.filter(([name], i) => i === 0 || name.includes(only)));
   for (const [, call] of variants) for (let i = 0; i < 2000; i += 1) await call();
-  const results = new Map<string, Figures[]>(variants.map(([name]) => [name, []]));
-  for (let r = 0; r < ROUNDS; r += 1) {
-    for (const [name, call] of variants) results.get(name)!.push(await round(call));
-  }
-  const rawRounds = results.get('raw undici Pool')!;
-  const summary = variants.map(([name]) => {
-    const rounds = results.get(name)!;
-    return {
-      variant: name,
-      callsPerSecond: median(rounds.map((f) => f.callsPerSecond)),
-      p50Ms: median(rounds.map((f) => f.p50Ms)),
-      p99Ms: median(rounds.map((f) => f.p99Ms)),
-      vsRaw: median(rounds.map((f, i) => f.callsPerSecond / rawRounds[i]!.callsPerSecond)),
-      p99VsRaw: median(rounds.map((f, i) => f.p99Ms / rawRounds[i]!.p99Ms)),
-    };
-  });
+  const summary = await interleavedRounds(
+    variants.map(([name, call]) => [name, () => round(call)] as const),
+    ROUNDS,
+  );
   printTable(
     `rpc-feign: ${CONCURRENCY} concurrent POSTs, ${payload.length}-byte JSON, ${CONNECTIONS} keep-alive connections, ${ROUNDS} interleaved rounds of ${ROUND_MS} ms (medians)`,
     summary,

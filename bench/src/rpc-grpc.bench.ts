@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
 import { DiscoveryClient, MemoryRegistry } from '@lattice/discovery';
 import { GrpcClient, GrpcServer, loadGrpcService, type GrpcServiceContract } from '@lattice/rpc';
-import { percentile, printTable, writeResult, closedLoopRound, type RoundFigures } from './harness.js';
+import { printTable, writeResult, closedLoopRound, type RoundFigures, interleavedRounds } from './harness.js';
 
 const PROTO = fileURLToPath(new URL('../../proto/lattice/test/v1/echo.proto', import.meta.url));
 const CONCURRENCY = 64;
@@ -95,8 +95,6 @@ type Figures = RoundFigures;
 
 const round = (call: () => Promise<unknown>): Promise<Figures> => closedLoopRound(call, CONCURRENCY, ROUND_MS);
 
-const median = (values: readonly number[]): number => percentile(values, 50);
-
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = createServer();
@@ -175,23 +173,10 @@ async function main(): Promise<void> {
   }
   for (const [, call] of variants) for (let i = 0; i < 2000; i += 1) await call(); // warm-up (and negotiation)
 
-  const results = new Map<string, Figures[]>(variants.map(([name]) => [name, []]));
-  for (let r = 0; r < ROUNDS; r += 1) {
-    for (const [name, call] of variants) results.get(name)!.push(await round(call));
-  }
-  const rawRounds = results.get('raw @grpc/grpc-js unary')!;
-  const summary = variants.map(([name]) => {
-    const rounds = results.get(name)!;
-    return {
-      variant: name,
-      callsPerSecond: median(rounds.map((f) => f.callsPerSecond)),
-      p50Ms: median(rounds.map((f) => f.p50Ms)),
-      p99Ms: median(rounds.map((f) => f.p99Ms)),
-      // Ratios per round (neighbours in time), then the median: fairer on a shared machine.
-      vsRaw: median(rounds.map((f, i) => f.callsPerSecond / rawRounds[i]!.callsPerSecond)),
-      p99VsRaw: median(rounds.map((f, i) => f.p99Ms / rawRounds[i]!.p99Ms)),
-    };
-  });
+  const summary = await interleavedRounds(
+    variants.map(([name, call]) => [name, () => round(call)] as const),
+    ROUNDS,
+  );
   printTable(
     `rpc-grpc: ${CONCURRENCY} concurrent unary calls, ${MESSAGE.length}-byte messages, ${ROUNDS} interleaved rounds of ${ROUND_MS} ms (medians)`,
     summary,
@@ -205,11 +190,8 @@ async function main(): Promise<void> {
     ...(fastRow ? { fastPathThroughputRatio: fastRow.vsRaw, fastPathP99Ms: fastRow.p99Ms } : {}),
     ...(moleculerRow && fastRow
       ? {
-          fastPathVsMoleculer: median(
-            results
-              .get('@lattice/rpc fast path')!
-              .map((f, i) => f.callsPerSecond / results.get('Moleculer over NATS')![i]!.callsPerSecond),
-          ),
+          // Both measured against the same raw baseline in each round.
+          fastPathVsMoleculer: fastRow.vsRaw / moleculerRow.vsRaw,
         }
       : {}),
   };
