@@ -1,31 +1,17 @@
-import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { Module } from '@nestjs/common';
 import { EventBus, MemoryEventBus, type DeliveredEvent } from '@lattice/events';
-import { LatticeApplication } from '@lattice/boot';
 import { redisUrl } from '#test/redis.js';
 import { waitFor } from '#test/wait.js';
+import { startTestApp, stopTestApps } from '#test/boot.js';
 
-const quiet = new Writable({ write: (_c, _e, cb) => cb() });
-const apps: LatticeApplication[] = [];
-afterEach(async () => {
-  await Promise.all(apps.splice(0).map((app) => app.shutdown()));
-});
+afterEach(stopTestApps);
 
 @Module({})
 class AppModule {}
 
-async function boot(name: string, env: Record<string, string>, eventBus?: EventBus): Promise<LatticeApplication> {
-  const app = await LatticeApplication.create(AppModule, {
-    name,
-    defaults: { server: { host: '127.0.0.1', port: 0 } },
-    env: { LATTICE__SHUTDOWN__DEREGISTRATION_DELAY_MS: '0', ...env },
-    logDestination: quiet,
-    ...(eventBus ? { eventBus } : {}),
-  });
-  apps.push(app);
-  await app.start();
-  return app;
+function boot(name: string, env: Record<string, string>, eventBus?: EventBus) {
+  return startTestApp(AppModule, { name, env, ...(eventBus ? { eventBus } : {}) });
 }
 
 describe.each([

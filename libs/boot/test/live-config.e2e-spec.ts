@@ -1,31 +1,22 @@
-import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { Module } from '@nestjs/common';
 import { ConfigStore, MemoryConfigStore } from '@lattice/config';
-import { LatticeApplication } from '@lattice/boot';
 import { redisUrl } from '#test/redis.js';
 import { waitFor } from '#test/wait.js';
+import { startTestApp, stopTestApps } from '#test/boot.js';
 
-const quiet = new Writable({ write: (_c, _e, cb) => cb() });
-const apps: LatticeApplication[] = [];
-afterEach(async () => {
-  await Promise.all(apps.splice(0).map((app) => app.shutdown()));
-});
+afterEach(stopTestApps);
 
 @Module({})
 class AppModule {}
 
-async function boot(name: string, extra: { env?: Record<string, string>; configStore?: ConfigStore } = {}) {
-  const app = await LatticeApplication.create(AppModule, {
+function boot(name: string, extra: { env?: Record<string, string>; configStore?: ConfigStore } = {}) {
+  return startTestApp(AppModule, {
     name,
-    defaults: { server: { host: '127.0.0.1', port: 0 }, feature: { greeting: 'hello' } },
-    env: { LATTICE__SHUTDOWN__DEREGISTRATION_DELAY_MS: '0', ...extra.env },
-    logDestination: quiet,
+    defaults: { feature: { greeting: 'hello' } },
+    ...(extra.env ? { env: extra.env } : {}),
     ...(extra.configStore ? { configStore: extra.configStore } : {}),
   });
-  apps.push(app);
-  await app.start();
-  return app;
 }
 
 describe('boot wires live config from @lattice/config into every app', () => {
@@ -51,16 +42,12 @@ describe('boot wires live config from @lattice/config into every app', () => {
 
   it('keeps `application` when the app follows further namespaces, and reads object values', async () => {
     const store = new MemoryConfigStore();
-    const app = await LatticeApplication.create(AppModule, {
+    const app = await startTestApp(AppModule, {
       name: 'routes-app',
-      defaults: { server: { host: '127.0.0.1', port: 0 }, feature: { greeting: 'hello' } },
-      env: { LATTICE__SHUTDOWN__DEREGISTRATION_DELAY_MS: '0' },
-      logDestination: quiet,
+      defaults: { feature: { greeting: 'hello' } },
       configStore: store,
       configNamespaces: [{ name: 'gateway.routes' }],
     });
-    apps.push(app);
-    await app.start();
     expect(app.config.get('feature')).toEqual({ greeting: 'hello' });
     await store.publish({
       appId: 'routes-app',

@@ -1,34 +1,16 @@
-import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { Module } from '@nestjs/common';
 import { DiscoveryClient, MemoryRegistry } from '@lattice/discovery';
-import { LatticeApplication } from '@lattice/boot';
 import { redisUrl } from '#test/redis.js';
+import { startTestApp, stopTestApps } from '#test/boot.js';
 
-const quiet = new Writable({ write: (_c, _e, cb) => cb() });
-const apps: LatticeApplication[] = [];
-afterEach(async () => {
-  await Promise.all(apps.splice(0).map((app) => app.shutdown()));
-});
+afterEach(stopTestApps);
 
 @Module({})
 class AppModule {}
 
-async function boot(
-  name: string,
-  extra: Partial<Parameters<typeof LatticeApplication.create>[1]> = {},
-  env: Record<string, string> = {},
-) {
-  const app = await LatticeApplication.create(AppModule, {
-    name,
-    defaults: { server: { host: '127.0.0.1', port: 0 } },
-    env: { LATTICE__SHUTDOWN__DEREGISTRATION_DELAY_MS: '0', LATTICE__DISCOVERY__HOST: '127.0.0.1', ...env },
-    logDestination: quiet,
-    ...extra,
-  });
-  apps.push(app);
-  await app.start();
-  return app;
+function boot(name: string, extra: Partial<Parameters<typeof startTestApp>[1]> = {}, env: Record<string, string> = {}) {
+  return startTestApp(AppModule, { ...extra, name, env: { LATTICE__DISCOVERY__HOST: '127.0.0.1', ...env } });
 }
 
 describe('boot registers every app in discovery (self-registration)', () => {
