@@ -256,41 +256,15 @@ export class GrpcServer {
   private grpcHandler(entry: MethodEntry): UntypedHandleCall {
     switch (entry.kind) {
       case 'unary':
-        return ((call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) => {
-          const controller = new LazyAbort();
-          call.once('cancelled', () => controller.abort());
-          this.dispatchUnary(
-            entry,
-            call.request,
-            fromMetadata(call.metadata),
-            deadlineOf(call.getDeadline()),
-            controller,
-          ).then(
-            (response) => callback(null, response),
-            (wire: WireError) =>
-              callback({ code: wire.code, details: wire.details, metadata: toMetadata(wire.metadata) }),
-          );
-        }) as UntypedHandleCall;
+        return ((call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) =>
+          this.answerOnce(entry, call, call.request, callback)) as UntypedHandleCall;
       case 'server':
         return ((call: ServerWritableStream<unknown, unknown>) => {
           this.dispatchStream(entry, call, call.metadata, call.getDeadline(), call.request, call);
         }) as UntypedHandleCall;
       case 'client':
-        return ((call: ServerReadableStream<unknown, unknown>, callback: sendUnaryData<unknown>) => {
-          const controller = new LazyAbort();
-          call.once('cancelled', () => controller.abort());
-          this.dispatchUnary(
-            entry,
-            keepOpen(call),
-            fromMetadata(call.metadata),
-            deadlineOf(call.getDeadline()),
-            controller,
-          ).then(
-            (response) => callback(null, response),
-            (wire: WireError) =>
-              callback({ code: wire.code, details: wire.details, metadata: toMetadata(wire.metadata) }),
-          );
-        }) as UntypedHandleCall;
+        return ((call: ServerReadableStream<unknown, unknown>, callback: sendUnaryData<unknown>) =>
+          this.answerOnce(entry, call, keepOpen(call), callback)) as UntypedHandleCall;
       case 'bidi':
         return ((call: ServerDuplexStream<unknown, unknown>) => {
           this.dispatchStream(entry, call, call.metadata, call.getDeadline(), keepOpen(call), call);
@@ -299,6 +273,21 @@ export class GrpcServer {
   }
 
   /** Runs a unary (or client-streaming) handler with span, metrics, deadline and error mapping. */
+  /** Unary and client-streaming calls: one answer (or one error) through the callback. */
+  private answerOnce(
+    entry: MethodEntry,
+    call: ServerUnaryCall<unknown, unknown> | ServerReadableStream<unknown, unknown>,
+    request: unknown,
+    callback: sendUnaryData<unknown>,
+  ): void {
+    const controller = new LazyAbort();
+    call.once('cancelled', () => controller.abort());
+    this.dispatchUnary(entry, request, fromMetadata(call.metadata), deadlineOf(call.getDeadline()), controller).then(
+      (response) => callback(null, response),
+      (wire: WireError) => callback({ code: wire.code, details: wire.details, metadata: toMetadata(wire.metadata) }),
+    );
+  }
+
   private dispatchUnary(
     entry: MethodEntry,
     input: unknown,
