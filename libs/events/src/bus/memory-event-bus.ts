@@ -1,7 +1,7 @@
 import { systemClock, type Clock, type ClockTimer } from '@lattice/core';
 import { EventBusClosedError } from '../events.errors.js';
 import { BusTelemetry, type BusTelemetryOptions } from '../internal/bus-telemetry.js';
-import { decodeEvent, encodeEvent, SUBSCRIBE_DEFAULTS, typeMatcher } from '../internal/event-codec.js';
+import { decodeEvent, encodeEvent, subscribeSettings, type SubscribeSettings } from '../internal/event-codec.js';
 import type {
   DeliveredEvent,
   EventBus,
@@ -21,8 +21,7 @@ export interface MemoryEventBusOptions extends BusTelemetryOptions {
 interface Consumer {
   readonly name: string;
   readonly handler: (event: DeliveredEvent) => Promise<void> | void;
-  readonly accepts: (type: string) => boolean;
-  readonly options: Required<Omit<SubscribeOptions, 'types'>>;
+  readonly options: SubscribeSettings;
   inFlight: number;
   closed: boolean;
 }
@@ -111,12 +110,7 @@ export class MemoryEventBus implements EventBus {
     const consumer: Consumer = {
       name: consumerName,
       handler,
-      accepts: typeMatcher(options.types),
-      options: {
-        batchSize: options.batchSize ?? SUBSCRIBE_DEFAULTS.batchSize,
-        claimIdleMs: options.claimIdleMs ?? SUBSCRIBE_DEFAULTS.claimIdleMs,
-        maxDeliveries: options.maxDeliveries ?? SUBSCRIBE_DEFAULTS.maxDeliveries,
-      },
+      options: subscribeSettings(options),
       inFlight: 0,
       closed: false,
     };
@@ -175,7 +169,7 @@ export class MemoryEventBus implements EventBus {
   }
 
   private deliver(group: Group, consumer: Consumer, seq: number, json: string, type: string): void {
-    if (!consumer.accepts(type)) return; // acknowledged without handling, as the Redis adapter does
+    if (!consumer.options.accepts(type)) return; // acknowledged without handling, as the Redis adapter does
     const deliveries = (group.deliveries.get(seq) ?? 0) + 1;
     group.deliveries.set(seq, deliveries);
     consumer.inFlight++;

@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import type { Redis } from 'ioredis';
 import { EventBusClosedError } from '../events.errors.js';
 import { BusTelemetry, type BusTelemetryOptions } from '../internal/bus-telemetry.js';
-import { decodeEvent, encodeEvent, SUBSCRIBE_DEFAULTS, typeMatcher } from '../internal/event-codec.js';
+import { decodeEvent, encodeEvent, subscribeSettings, type SubscribeSettings } from '../internal/event-codec.js';
 import type {
   DeliveredEvent,
   EventBus,
@@ -27,12 +27,7 @@ export interface RedisEventBusOptions extends BusTelemetryOptions {
 
 type StreamEntry = [id: string, fields: string[]];
 
-interface Settings {
-  accepts: (type: string) => boolean;
-  batchSize: number;
-  claimIdleMs: number;
-  maxDeliveries: number;
-}
+type Settings = SubscribeSettings;
 
 /**
  * The event bus on Redis Streams: `XADD` to publish, consumer groups with `XREADGROUP` to
@@ -91,12 +86,7 @@ export class RedisEventBus implements EventBus {
   ): Subscription {
     if (this.closed) throw new EventBusClosedError();
     const reader = this.redis.duplicate({ connectionName: `lattice:events:${group}:${consumer}@${hostname()}` });
-    const settings = {
-      accepts: typeMatcher(options.types),
-      batchSize: options.batchSize ?? SUBSCRIBE_DEFAULTS.batchSize,
-      claimIdleMs: options.claimIdleMs ?? SUBSCRIBE_DEFAULTS.claimIdleMs,
-      maxDeliveries: options.maxDeliveries ?? SUBSCRIBE_DEFAULTS.maxDeliveries,
-    };
+    const settings = subscribeSettings(options);
     let stopped = false;
     const loop = this.consume(reader, group, consumer, handler, settings, () => stopped);
     const subscription: Subscription = {

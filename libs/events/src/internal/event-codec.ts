@@ -1,5 +1,5 @@
 import { InvalidEventError } from '../events.errors.js';
-import type { PlatformEvent } from '../bus/event-bus.interfaces.js';
+import type { PlatformEvent, SubscribeOptions } from '../bus/event-bus.interfaces.js';
 
 /** Checks an event and returns its JSON form (what both adapters store). */
 export function encodeEvent(event: PlatformEvent): string {
@@ -28,4 +28,21 @@ export function typeMatcher(types: readonly string[] | undefined): (type: string
   return (type) => exact.has(type) || prefixes.some((p) => type.startsWith(p));
 }
 
-export const SUBSCRIBE_DEFAULTS = { batchSize: 64, claimIdleMs: 30_000, maxDeliveries: 5 } as const;
+const SUBSCRIBE_DEFAULTS = { batchSize: 64, claimIdleMs: 30_000, maxDeliveries: 5 } as const;
+
+/** A subscription's options with defaults applied and its type filter compiled. */
+export interface SubscribeSettings {
+  readonly accepts: (type: string) => boolean;
+  readonly batchSize: number;
+  readonly claimIdleMs: number;
+  readonly maxDeliveries: number;
+}
+
+export function subscribeSettings(options: SubscribeOptions): SubscribeSettings {
+  return {
+    accepts: typeMatcher(options.types),
+    batchSize: options.batchSize ?? SUBSCRIBE_DEFAULTS.batchSize,
+    claimIdleMs: options.claimIdleMs ?? SUBSCRIBE_DEFAULTS.claimIdleMs,
+    maxDeliveries: options.maxDeliveries ?? SUBSCRIBE_DEFAULTS.maxDeliveries,
+  };
+}
