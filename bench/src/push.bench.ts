@@ -8,11 +8,11 @@
 // PUSH_BENCH_NAME names the result file (default push), PUSH_BENCH_NODE_ARGS adds node flags to the server.
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { Agent, request } from 'node:http';
 import { createServer, type AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { Pool } from 'undici';
 import WebSocket from 'ws';
 import { percentile, printTable, writeResult } from './harness.js';
 
@@ -88,38 +88,35 @@ function freePort(): Promise<number> {
   });
 }
 
+/** CPU time (user + system) of a process so far, in ms. */
+function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
 function rssBytes(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = /VmRSS:\s+(\d+)/.exec(status)?.[1];
   return Number(kb ?? 0) * 1024;
 }
 
-const agent = new Agent({ keepAlive: true, maxSockets: Number(process.env['PUSH_BENCH_SOCKETS'] ?? 256) });
-function post(port: number, body: unknown): Promise<number> {
-  const payload = JSON.stringify(body);
-  return new Promise((resolve) => {
-    const req = request(
-      {
-        host: '127.0.0.1',
-        port,
-        path: '/push/messages',
-        method: 'POST',
-        agent,
-        headers: {
-          'content-type': 'application/json',
-          'content-length': Buffer.byteLength(payload),
-          'x-lattice-user': 'bench',
-          'x-lattice-roles': 'admin',
-        },
-      },
-      (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode ?? 0));
-      },
-    );
-    req.on('error', () => resolve(0));
-    req.end(payload);
-  });
+// undici rather than node:http for the offered load: the load generator must not be what
+// limits the rate (node:http's client cost about twice as much CPU per request here).
+let pool: Pool | undefined;
+async function post(port: number, body: unknown): Promise<number> {
+  pool ??= new Pool(`http://127.0.0.1:${port}`, { connections: Number(process.env['PUSH_BENCH_SOCKETS'] ?? 64) });
+  try {
+    const res = await pool.request({
+      path: '/push/messages',
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-lattice-user': 'bench', 'x-lattice-roles': 'admin' },
+      body: JSON.stringify(body),
+    });
+    await res.body.dump();
+    return res.statusCode;
+  } catch {
+    return 0;
+  }
 }
 
 function ask<T extends FromWorker['kind']>(
@@ -230,6 +227,12 @@ async function driver(): Promise<void> {
     const total = rate * seconds;
     const accepted: Promise<number>[] = [];
     const start = now();
+    const pids = { server: server.pid!, driver: process.pid, workers: children.map((c) => c.pid!) };
+    const cpuBefore = {
+      server: cpuMs(pids.server),
+      driver: cpuMs(pids.driver),
+      workers: pids.workers.reduce((n, pid) => n + cpuMs(pid), 0),
+    };
     for (let i = 0; i < total; i++) {
       const due = start + (i * 1000) / rate;
       const wait = due - now();
@@ -240,6 +243,12 @@ async function driver(): Promise<void> {
     }
     const statuses = await Promise.all(accepted);
     const offeredSeconds = (now() - start) / 1000;
+    // Where the time goes: cores used by each side while the load was offered.
+    const acceptCores = {
+      server: (cpuMs(pids.server) - cpuBefore.server) / 1000 / offeredSeconds,
+      driver: (cpuMs(pids.driver) - cpuBefore.driver) / 1000 / offeredSeconds,
+      workers: (pids.workers.reduce((n, pid) => n + cpuMs(pid), 0) - cpuBefore.workers) / 1000 / offeredSeconds,
+    };
     await sleep(2000);
     const reports = await Promise.all(children.map((c) => ask(c, { cmd: 'report' }, 'report')));
     const latencies = reports.flatMap((r) => r.latencies);
@@ -268,6 +277,12 @@ async function driver(): Promise<void> {
       latencyP50Ms: Number(percentile(latencies, 50).toFixed(2)),
       latencyP99Ms: Number(percentile(latencies, 99).toFixed(2)),
       latencyMaxMs: Number(percentile(latencies, 100).toFixed(2)),
+      acceptPhaseCores: {
+        server: Number(acceptCores.server.toFixed(2)),
+        driver: Number(acceptCores.driver.toFixed(2)),
+        clientWorkers: Number(acceptCores.workers.toFixed(2)),
+      },
+      serverCpuMicrosPerMessage: Math.round((acceptCores.server * offeredSeconds * 1e6) / total),
     };
     printTable('push: live WebSocket channel', [
       { figure: 'clients connected', value: open, target: clients },
@@ -281,6 +296,12 @@ async function driver(): Promise<void> {
       { figure: `accept → delivered p50 at ${rate}/s (ms)`, value: figures.latencyP50Ms, target: '' },
       { figure: `accept → delivered p99 at ${rate}/s (ms)`, value: figures.latencyP99Ms, target: '≤ 50' },
       { figure: 'achieved send rate (/s)', value: figures.achievedSendRatePerSecond, target: rate },
+      {
+        figure: 'cores while offered: server / driver / clients',
+        value: Object.values(figures.acceptPhaseCores).join(' / '),
+        target: '',
+      },
+      { figure: 'server CPU per accepted message (µs)', value: figures.serverCpuMicrosPerMessage, target: '' },
       {
         figure: 'messages delivered / accepted',
         value: `${figures.delivered} / ${figures.accepted202}`,
@@ -304,7 +325,7 @@ async function driver(): Promise<void> {
     for (const child of children) child.disconnect();
     server.kill('SIGTERM');
     await new Promise((r) => server.once('exit', r));
-    agent.destroy();
+    await pool?.close();
   }
 }
 
