@@ -44,6 +44,7 @@ describe('OpenAPI docs', () => {
         'DELETE /api/v1/rules/{ruleId}',
         'GET /api/v1/rules/{ruleId}/runs',
         'POST /api/v1/push/messages',
+        'POST /api/v1/push/messages/batch',
         'GET /api/v1/push/ws',
       ].sort(),
     );

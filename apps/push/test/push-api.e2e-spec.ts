@@ -195,6 +195,65 @@ describe('push: accept API, live channel, status', () => {
     });
   });
 
+  describe('batch', () => {
+    const message = (user: string, extra: Record<string, unknown> = {}) => ({
+      title: 't',
+      body: 'b',
+      target: { users: [user] },
+      ...extra,
+    });
+
+    it('stores every message of a batch in order and answers each one', async () => {
+      const client = await connect(identity('u-batch'));
+      await client.until((f) => f.some((x) => x.type === 'welcome'));
+      const res = await call(push, 'POST', '/push/messages/batch', admin(), {
+        messages: [
+          message('u-batch', { id: 'batch-1', data: { n: 1 } }),
+          message('u-batch', { data: { n: 2 } }),
+          message('u-batch', { id: 'batch-1' }),
+          message('u-nobody-here', { data: { n: 3 } }),
+        ],
+      });
+      expect(res.status).toBe(202);
+      const answers = res.body['messages'] as Record<string, unknown>[];
+      expect(answers).toHaveLength(4);
+      expect(answers[0]).toMatchObject({ id: 'batch-1', duplicate: false, recipients: 1 });
+      expect(answers[2]).toMatchObject({ id: 'batch-1', duplicate: true });
+      await client.untilMessages(2);
+      await settle();
+      expect(client.messages.map((m) => [m['offset'], (m['data'] as { n: number }).n])).toEqual([
+        [1, 1],
+        [2, 2],
+      ]);
+      const status = await call(push, 'GET', `/push/messages/${String(answers[3]?.['id'])}`, admin());
+      expect(status.status).toBe(200);
+    });
+
+    it('refuses the whole batch when one message is invalid, naming it by index', async () => {
+      const res = await call(push, 'POST', '/push/messages/batch', admin(), {
+        messages: [message('u-batch-bad', { id: 'batch-bad-0' }), { body: 'no title', target: { users: ['x'] } }],
+      });
+      expect(res.status).toBe(400);
+      expect(res.body['code']).toBe('PUSH_INVALID_MESSAGE');
+      expect(res.body['problems']).toEqual(expect.arrayContaining([expect.stringMatching(/^messages\.1\.title:/)]));
+      expect((await call(push, 'GET', '/push/messages/batch-bad-0', admin())).status).toBe(404);
+      for (const body of [{}, { messages: [] }, { messages: message('x') }, { messages: [message('x')], extra: 1 }]) {
+        const refused = await call(push, 'POST', '/push/messages/batch', admin(), body);
+        expect(refused.status).toBe(400);
+        expect(refused.type).toContain('application/problem+json');
+      }
+    });
+
+    it("refuses the whole batch when one target is not the caller's", async () => {
+      const alice = identity('alice', { homes: ['h-a'] });
+      const res = await call(push, 'POST', '/push/messages/batch', alice, {
+        messages: [message('alice', { id: 'batch-own' }), message('bob')],
+      });
+      expect(res.status).toBe(403);
+      expect((await call(push, 'GET', '/push/messages/batch-own', admin())).status).toBe(404);
+    });
+  });
+
   describe('targets', () => {
     it('resolves homes, tags (OR and AND), aliases and broadcast', async () => {
       expect((await call(push, 'PUT', '/push/homes/h-t/members', admin(), { users: ['t1', 't2'] })).status).toBe(204);
@@ -255,5 +314,15 @@ describe('push: rate limits', () => {
     expect(limited?.body['code']).toBe('RESILIENCE_RATE_LIMITED');
     // another sender has its own budget
     expect((await send(push, { target: { users: ['bob'] } }, identity('bob'))).status).toBe(202);
+  });
+
+  it('counts every message of a batch against the limit', async () => {
+    const carol = identity('carol');
+    const target = { users: ['carol'] };
+    const batch = (n: number) => ({ messages: Array.from({ length: n }, () => ({ title: 't', body: '', target })) });
+    expect((await call(push, 'POST', '/push/messages/batch', carol, batch(2))).status).toBe(202);
+    const limited = await call(push, 'POST', '/push/messages/batch', carol, batch(2));
+    expect(limited.status).toBe(429);
+    expect(limited.body['code']).toBe('RESILIENCE_RATE_LIMITED');
   });
 });

@@ -25,6 +25,14 @@ const BAD_BODY = {
   413: ['GATEWAY_PAYLOAD_TOO_LARGE'],
 } as const;
 
+const PUSH_ERRORS = {
+  ...BAD_BODY,
+  ...AUTH_ERRORS,
+  ...UPSTREAM_ERRORS,
+  400: [...BAD_BODY[400], 'PUSH_INVALID_MESSAGE'],
+  403: ['PUSH_FORBIDDEN_TARGET'],
+} as const;
+
 const device = {
   deviceId: 'dev-42',
   hubId: 'hub-7',
@@ -178,10 +186,42 @@ const OPERATIONS: readonly Operation[] = [
     operationId: 'sendPush',
     summary: 'Send a notification to users, homes or tags',
     tag: 'push',
-    request: { to: { homes: ['home-1'] }, title: 'Door open', body: 'The front door has been open for 10 minutes' },
+    request: {
+      title: 'Door open',
+      body: 'The front door has been open for 10 minutes',
+      target: { homes: ['home-1'] },
+      ttlSeconds: 3600,
+    },
     status: 202,
-    response: { messageId: 'msg-5c1', recipients: 3 },
-    errors: { ...BAD_BODY, ...AUTH_ERRORS, ...UPSTREAM_ERRORS },
+    response: {
+      id: '5c1f0c2e-8a4b-4d0e-9a57-0b7f3c1d2e4f',
+      duplicate: false,
+      recipients: 3,
+      acceptedAtMs: 1763740800000,
+      expiresAtMs: 1763744400000,
+    },
+    errors: PUSH_ERRORS,
+  },
+  {
+    method: 'post',
+    path: '/api/v1/push/messages/batch',
+    operationId: 'sendPushBatch',
+    summary: 'Send up to 500 notifications in one request, stored in order; one invalid message refuses all',
+    tag: 'push',
+    request: {
+      messages: [
+        { id: 'promo-42-u1', title: 'New scene', body: 'Try the evening scene', target: { users: ['u1'] } },
+        { id: 'promo-42-u2', title: 'New scene', body: 'Try the evening scene', target: { users: ['u2'] } },
+      ],
+    },
+    status: 202,
+    response: {
+      messages: [
+        { id: 'promo-42-u1', duplicate: false, recipients: 1, acceptedAtMs: 1763740800000, expiresAtMs: 1763827200000 },
+        { id: 'promo-42-u2', duplicate: false, recipients: 1, acceptedAtMs: 1763740800000, expiresAtMs: 1763827200000 },
+      ],
+    },
+    errors: PUSH_ERRORS,
   },
   {
     method: 'get',
@@ -190,7 +230,18 @@ const OPERATIONS: readonly Operation[] = [
     summary: 'WebSocket upgrade: the app’s live notification channel (token in Authorization or access_token)',
     tag: 'push',
     status: 101,
-    response: { type: 'notification', title: 'Door open', homeId: 'home-1' },
+    response: {
+      type: 'message',
+      offset: 7,
+      epoch: 'e-3f2a',
+      id: '5c1f0c2e-8a4b-4d0e-9a57-0b7f3c1d2e4f',
+      title: 'Door open',
+      body: 'The front door has been open for 10 minutes',
+      data: {},
+      priority: 'normal',
+      sentAtMs: 1763740800120,
+      expiresAtMs: 1763744400000,
+    },
     errors: { ...AUTH_ERRORS, 404: ['GATEWAY_NOT_FOUND'], 502: ['GATEWAY_UPSTREAM_UNAVAILABLE'] },
   },
 ];

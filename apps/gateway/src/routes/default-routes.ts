@@ -77,4 +77,15 @@ export const DEFAULT_ROUTES: readonly RouteDefinitionInput[] = [
     ],
     timeoutMs: 10_000,
   },
+  {
+    id: 'push-message-batches',
+    uri: 'lb://push',
+    predicates: { path: ['/api/v1/push/messages/batch'], method: ['POST'] },
+    filters: [
+      { stripPrefix: 2 },
+      { requestSize: { maxBytes: 1_048_576 } },
+      { rateLimit: { qps: 10, keyBy: 'principal' } },
+    ],
+    timeoutMs: 10_000,
+  },
 ];

@@ -8,6 +8,7 @@ import { InvalidPushMessageError, PushForbiddenError } from '../push.errors.js';
 import { readIdentity, type Identity } from '../internal/identity.js';
 import { PushRuntime } from '../internal/push-runtime.js';
 import { PushService, senderOf } from '../internal/push-service.js';
+import type { AcceptResult } from '../stores/push-store.interfaces.js';
 
 const deviceSchema = z.object({
   provider: z.enum(['apns', 'fcm', 'webhook']),
@@ -24,6 +25,25 @@ function parse<T>(schema: z.ZodType<T>, body: unknown): T {
       parsed.error.issues.map((i) => `${i.path.length === 0 ? '(body)' : i.path.join('.')}: ${i.message}`),
     );
   return parsed.data;
+}
+
+/** The 202 answer for one accepted message. */
+interface AcceptedView {
+  readonly id: string;
+  readonly duplicate: boolean;
+  readonly recipients: number;
+  readonly acceptedAtMs: number;
+  readonly expiresAtMs: number;
+}
+
+function acceptedView(result: AcceptResult): AcceptedView {
+  return {
+    id: result.message.id,
+    duplicate: !result.created,
+    recipients: result.recipients.length,
+    acceptedAtMs: result.message.acceptedAtMs,
+    expiresAtMs: result.message.expiresAtMs,
+  };
 }
 
 /** Minimal response surface (Express) for headers on 202. */
@@ -59,30 +79,38 @@ export class PushController {
     @Headers() headers: IncomingHttpHeaders,
     @Body() body: unknown,
     @Res({ passthrough: true }) res: HeaderSink,
-  ): Promise<Record<string, unknown>> {
+  ): Promise<AcceptedView> {
     const identity = this.identity(headers);
     const sender = senderOf(identity);
-    const app = identity.saasKey !== '' ? `saas:${identity.saasKey}` : 'first-party';
-    return this.perApp.execute(
-      () =>
-        this.perSender.execute(
-          async () => {
-            const request = this.push.parse(body);
-            this.push.authorize(identity, request.target);
-            const result = await this.push.accept(request, sender);
-            res.setHeader('location', `/push/messages/${encodeURIComponent(result.message.id)}`);
-            return {
-              id: result.message.id,
-              duplicate: !result.created,
-              recipients: result.recipients.length,
-              acceptedAtMs: result.message.acceptedAtMs,
-              expiresAtMs: result.message.expiresAtMs,
-            };
-          },
-          { key: 'push.sender', param: sender },
-        ),
-      { key: 'push.app', param: app },
-    );
+    return this.admit(identity, sender, async () => {
+      const request = this.push.parse(body);
+      this.push.authorize(identity, request.target);
+      const result = await this.push.accept(request, sender);
+      res.setHeader('location', `/push/messages/${encodeURIComponent(result.message.id)}`);
+      return acceptedView(result);
+    });
+  }
+
+  /**
+   * Accepts up to `push.maxBatch` notifications in one request (for producers sending many, as
+   * JPush's and FCM's batch sends): all of them are validated and authorized first, then stored in
+   * order; 202 once every one is stored. One invalid message refuses the whole batch.
+   */
+  @Post('messages/batch')
+  @HttpCode(202)
+  async sendBatch(
+    @Headers() headers: IncomingHttpHeaders,
+    @Body() body: unknown,
+  ): Promise<{ messages: AcceptedView[] }> {
+    const identity = this.identity(headers);
+    const sender = senderOf(identity);
+    const requests = this.push.parseBatch(body);
+    for (const request of requests) this.push.authorize(identity, request.target);
+    // One permit per message, so batching does not get around the limits.
+    for (let i = 1; i < requests.length; i++) await this.admit(identity, sender, () => undefined);
+    return this.admit(identity, sender, async () => ({
+      messages: (await this.push.acceptBatch(requests, sender)).map(acceptedView),
+    }));
   }
 
   /** Per-device delivery states of a message. */
@@ -169,6 +197,15 @@ export class PushController {
     const identity = this.identity(headers);
     if (!identity.roles.includes('admin') && !identity.homes.includes(homeId)) throw new PushForbiddenError(homeId);
     return { users: await this.runtime.directory.homeMembers(homeId) };
+  }
+
+  /** Runs `call` within the per-app and per-sender limits (429 when either is exhausted). */
+  private admit<T>(identity: Identity, sender: string, call: () => Promise<T> | T): Promise<T> {
+    const app = identity.saasKey !== '' ? `saas:${identity.saasKey}` : 'first-party';
+    return this.perApp.execute(() => this.perSender.execute(call, { key: 'push.sender', param: sender }), {
+      key: 'push.app',
+      param: app,
+    });
   }
 
   private identity(headers: IncomingHttpHeaders): Identity {

@@ -35,6 +35,14 @@ const messageSchema = z.object({
     }),
 });
 
+const batchSchema = (max: number) => z.object({ messages: z.array(z.unknown()).min(1).max(max) }).strict();
+
+function problemsOf(issues: readonly z.core.$ZodIssue[], prefix: string): string[] {
+  return issues.map(
+    (i) => `${i.path.length === 0 ? `${prefix.slice(0, -1) || '(body)'}` : prefix + i.path.join('.')}: ${i.message}`,
+  );
+}
+
 /** A validated push request. */
 export type PushRequest = z.output<typeof messageSchema>;
 
@@ -65,15 +73,35 @@ export class PushService {
 
   /** Validates a request body, listing every problem. */
   parse(body: unknown): PushRequest {
-    const parsed = messageSchema.safeParse(body);
-    if (!parsed.success)
-      throw new InvalidPushMessageError(
-        parsed.error.issues.map((i) => `${i.path.length === 0 ? '(body)' : i.path.join('.')}: ${i.message}`),
-      );
+    return this.parseAll([body], '')[0] as PushRequest;
+  }
+
+  /**
+   * Validates the messages of a batch: every problem of every message is listed with its path
+   * (`messages.3.title: ...`), and one bad message refuses the whole batch (nothing is stored).
+   */
+  parseBatch(body: unknown): PushRequest[] {
+    const batch = batchSchema(this.runtime.settings.maxBatch).safeParse(body);
+    if (!batch.success) throw new InvalidPushMessageError(problemsOf(batch.error.issues, ''));
+    return this.parseAll(batch.data.messages, 'messages.');
+  }
+
+  private parseAll(bodies: readonly unknown[], prefix: string): PushRequest[] {
+    const problems: string[] = [];
     const max = this.runtime.settings.maxTtlSeconds;
-    if (parsed.data.ttlSeconds !== undefined && parsed.data.ttlSeconds > max)
-      throw new InvalidPushMessageError([`ttlSeconds: at most ${max}`]);
-    return parsed.data;
+    const requests = bodies.map((body, index) => {
+      const at = prefix === '' ? '' : `${prefix}${index}.`;
+      const parsed = messageSchema.safeParse(body);
+      if (!parsed.success) {
+        problems.push(...problemsOf(parsed.error.issues, at));
+        return undefined;
+      }
+      if (parsed.data.ttlSeconds !== undefined && parsed.data.ttlSeconds > max)
+        problems.push(`${at}ttlSeconds: at most ${max}`);
+      return parsed.data;
+    });
+    if (problems.length > 0) throw new InvalidPushMessageError(problems);
+    return requests as PushRequest[];
   }
 
   /**
@@ -143,6 +171,16 @@ export class PushService {
         .catch((error: unknown) => this.logger.warn({ err: error, id: message.id }, 'push fan-out notice failed'));
     }
     return result;
+  }
+
+  /**
+   * Accepts the messages of a batch in order (so one user's offsets follow the batch order); each
+   * is stored before the call returns, exactly as {@link accept} does for one.
+   */
+  async acceptBatch(requests: readonly PushRequest[], sender: string): Promise<AcceptResult[]> {
+    const results: AcceptResult[] = [];
+    for (const request of requests) results.push(await this.accept(request, sender));
+    return results;
   }
 
   /** Per-device states; `pending` past the TTL reads `expired`. */

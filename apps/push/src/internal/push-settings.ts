@@ -36,6 +36,7 @@ const schema = z.object({
     .min(0)
     .default(30 * 86_400),
   maxRecipients: z.number().int().positive().default(100_000),
+  maxBatch: z.number().int().positive().max(10_000).default(500),
   store: z
     .object({
       keyPrefix: z.string().default('lattice:push:'),
