@@ -259,7 +259,9 @@ async function driver(): Promise<void> {
           continue;
         }
         const messages: ReturnType<typeof message>[] = [];
-        for (const until = now(); i < total && dueOf(i) <= until; i++) messages.push(message(i, dueOf(i)));
+        // At most push.maxBatch (500) per request, however far behind the driver is.
+        for (const until = now(); i < total && dueOf(i) <= until && messages.length < 500; i++)
+          messages.push(message(i, dueOf(i)));
         accepted.push(post(port, '/push/messages/batch', { messages }).then((s) => messages.map(() => s)));
       }
       const statuses = (await Promise.all(accepted)).flat();

@@ -10,7 +10,8 @@ import { PushModule } from './push.module.js';
  * ```
  */
 export const PUSH_DEFAULTS = {
-  server: { port: 3003 },
+  // A full batch (push.maxBatch messages) must fit.
+  server: { port: 3003, maxBodyBytes: 4_194_304 },
 };
 
 /**

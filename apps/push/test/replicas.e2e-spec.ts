@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { redisUrl } from '#test/redis.js';
-import { identity, LiveClient, send, settle, startPush, type TestPush } from './support/push-harness.js';
+import { admin, call, identity, LiveClient, send, settle, startPush, type TestPush } from './support/push-harness.js';
 
 describe('push: several replicas on Redis', () => {
   const prefix = `test:push:${randomUUID()}:`;
@@ -34,6 +34,25 @@ describe('push: several replicas on Redis', () => {
     expect(onB.messages.map((m) => m['offset'])).toEqual([1, 2, 3, 4, 5]);
     expect(other.messages).toHaveLength(0);
     await Promise.all([onA, onB, other].map((c) => c.close()));
+  });
+
+  it("stores a batch in its order on Redis, whatever each message's audience costs to resolve", async () => {
+    await call(a, 'PUT', '/push/homes/r-home/members', admin(), { users: ['r-batch'] });
+    const client = await LiveClient.connect(b, identity('r-batch'));
+    await client.until((f) => f.length > 0);
+    // Home targets take a Redis round trip more than user targets: order must still hold.
+    const messages = Array.from({ length: 40 }, (_, n) => ({
+      title: `m${n}`,
+      body: '',
+      data: { n },
+      target: n % 3 === 0 ? { homes: ['r-home'] } : { users: ['r-batch'] },
+    }));
+    const res = await call(a, 'POST', '/push/messages/batch', admin(), { messages });
+    expect(res.status).toBe(202);
+    await client.untilMessages(40);
+    expect(client.messages.map((m) => (m['data'] as { n: number }).n)).toEqual(messages.map((m) => m.data.n));
+    expect(client.messages.map((m) => m['offset'])).toEqual(messages.map((_, i) => i + 1));
+    await client.close();
   });
 
   it('closes live sessions with 1001 when a replica drains; the client resumes on the other', async () => {

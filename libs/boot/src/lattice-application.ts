@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Module, type DynamicModule, type INestApplication, type Type } from '@nestjs/common';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DiscoveryService, NestFactory } from '@nestjs/core';
 import {
   createHttpTelemetry,
@@ -249,6 +250,9 @@ export class LatticeApplication {
     const app = new LatticeApplication(nest, config, lifecycle, logger, metrics, tracing, readyGauge);
     nest.use(app.drain.middleware);
     nest.use(createHttpTelemetry({ metrics, traceRequests: traceRequests(config, tracing) }));
+    // After drain and telemetry (a draining server refuses before parsing; the duration includes
+    // parsing), and before Nest adds its own parsers at listen, which then skip JSON.
+    (nest as NestExpressApplication).useBodyParser('json', { limit: config.boot.server.maxBodyBytes });
     nest.useGlobalFilters(new ProblemExceptionFilter(logger));
     return app;
   }

@@ -148,6 +148,26 @@ describe('LatticeApplication edges', () => {
     expect(await missing.json()).toMatchObject({ code: 'NOT_FOUND' });
   });
 
+  it('parses JSON bodies up to server.maxBodyBytes and answers a larger one 413 problem+json', async () => {
+    @Module({ controllers: [ThingsController] })
+    class AppModule {}
+    const app = await boot(AppModule, { LATTICE__SERVER__MAX_BODY_BYTES: '2000' });
+    await app.start();
+    const post = (size: number) =>
+      fetch(`${app.url}/things`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ pad: 'x'.repeat(size) }),
+      });
+    const fits = await post(1900);
+    expect(fits.status).toBe(201);
+    expect(((await fits.json()) as { pad: string }).pad).toHaveLength(1900);
+    const large = await post(2100);
+    expect(large.status).toBe(413);
+    expect(large.headers.get('content-type')).toContain('application/problem+json');
+    expect(await large.json()).toMatchObject({ status: 413 });
+  });
+
   it('serves /metrics as valid Prometheus text with request durations and readiness', async () => {
     @Module({ controllers: [ThingsController] })
     class AppModule {}

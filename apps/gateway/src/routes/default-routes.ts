@@ -83,7 +83,7 @@ export const DEFAULT_ROUTES: readonly RouteDefinitionInput[] = [
     predicates: { path: ['/api/v1/push/messages/batch'], method: ['POST'] },
     filters: [
       { stripPrefix: 2 },
-      { requestSize: { maxBytes: 1_048_576 } },
+      { requestSize: { maxBytes: 4_194_304 } },
       { rateLimit: { qps: 10, keyBy: 'principal' } },
     ],
     timeoutMs: 10_000,

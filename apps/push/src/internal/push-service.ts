@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { MetricsRegistry, InjectLogger, type Counter, type Logger } from '@lattice/telemetry';
 import { InvalidPushMessageError, PushForbiddenError, PushMessageNotFoundError } from '../push.errors.js';
 import type { DeliveryState, PushMessage, PushTarget } from '../push.interfaces.js';
-import type { AcceptResult } from '../stores/push-store.interfaces.js';
+import type { AcceptResult, RecipientInput } from '../stores/push-store.interfaces.js';
 import type { Identity } from './identity.js';
 import { PushRuntime } from './push-runtime.js';
 
@@ -45,6 +45,13 @@ function problemsOf(issues: readonly z.core.$ZodIssue[], prefix: string): string
 
 /** A validated push request. */
 export type PushRequest = z.output<typeof messageSchema>;
+
+/** A message ready to be stored: its record, its recipients with their devices, its fallback time. */
+interface PreparedMessage {
+  readonly message: PushMessage;
+  readonly recipients: readonly RecipientInput[];
+  readonly fallbackAt: number | undefined;
+}
 
 /** One device's state in the status API. */
 export interface DeviceStateView {
@@ -139,14 +146,30 @@ export class PushService {
 
   /** Stores the message durably (then it is answered 202) and wakes the replicas holding its users. */
   async accept(request: PushRequest, sender: string): Promise<AcceptResult> {
-    const { settings, clock, messages, directory, fanout } = this.runtime;
+    return this.store(await this.prepare(request, sender));
+  }
+
+  /**
+   * Accepts the messages of a batch; each is stored before the call returns, exactly as
+   * {@link accept} does for one. Audiences are resolved concurrently; the stores are then called
+   * in batch order without waiting in between (a Redis store pipelines them on one connection and
+   * they run in that order), so one user's offsets follow the batch order.
+   */
+  async acceptBatch(requests: readonly PushRequest[], sender: string): Promise<AcceptResult[]> {
+    const prepared = await Promise.all(requests.map((request) => this.prepare(request, sender)));
+    return Promise.all(prepared.map((one) => this.store(one)));
+  }
+
+  private async prepare(request: PushRequest, sender: string): Promise<PreparedMessage> {
+    const { settings, clock, directory } = this.runtime;
     const users = await this.resolve(request.target);
     if (users.length > settings.maxRecipients)
       throw new InvalidPushMessageError([
         `target: resolves to ${users.length} users, at most ${settings.maxRecipients}`,
       ]);
-    const now = clock.now();
     const ttlSeconds = request.ttlSeconds ?? settings.defaultTtlSeconds;
+    const deviceIds = await directory.deviceIdsOf(users);
+    const now = clock.now();
     const message: PushMessage = {
       id: request.id ?? randomUUID(),
       title: request.title,
@@ -159,9 +182,14 @@ export class PushService {
       acceptedAtMs: now,
       expiresAtMs: now + ttlSeconds * 1000,
     };
-    const deviceIds = await directory.deviceIdsOf(users);
     const recipients = users.map((userId, i) => ({ userId, deviceIds: deviceIds[i] ?? [] }));
     const fallbackAt = settings.fallback.enabled && ttlSeconds > 0 ? now + settings.fallback.delayMs : undefined;
+    return { message, recipients, fallbackAt };
+  }
+
+  /** Calls the store synchronously (before any await), which is what keeps a batch in order. */
+  private async store({ message, recipients, fallbackAt }: PreparedMessage): Promise<AcceptResult> {
+    const { messages, fanout } = this.runtime;
     const result = await messages.accept(message, recipients, fallbackAt);
     this.accepted.inc({ outcome: result.created ? 'created' : 'duplicate' });
     if (result.created && result.recipients.length > 0) {
@@ -171,16 +199,6 @@ export class PushService {
         .catch((error: unknown) => this.logger.warn({ err: error, id: message.id }, 'push fan-out notice failed'));
     }
     return result;
-  }
-
-  /**
-   * Accepts the messages of a batch in order (so one user's offsets follow the batch order); each
-   * is stored before the call returns, exactly as {@link accept} does for one.
-   */
-  async acceptBatch(requests: readonly PushRequest[], sender: string): Promise<AcceptResult[]> {
-    const results: AcceptResult[] = [];
-    for (const request of requests) results.push(await this.accept(request, sender));
-    return results;
   }
 
   /** Per-device states; `pending` past the TTL reads `expired`. */

@@ -9,6 +9,8 @@ export const bootConfigSchema = z.object({
     host: z.string().min(1),
     /** HTTP port; 0 picks a free one. */
     port: z.number().int().min(0).max(65535),
+    /** Largest JSON request body Nest parses; a larger one is answered 413. */
+    maxBodyBytes: z.number().int().positive(),
   }),
   lattice: z.object({
     backend,
@@ -32,7 +34,7 @@ export type BootConfig = z.infer<typeof bootConfigSchema>;
 
 /** Boot's defaults; every app overrides at least `server.port`. */
 export const BOOT_CONFIG_DEFAULTS: BootConfig = {
-  server: { host: '0.0.0.0', port: 8080 },
+  server: { host: '0.0.0.0', port: 8080, maxBodyBytes: 102_400 },
   lattice: { backend: 'memory', redis: { url: 'redis://127.0.0.1:6379' } },
   shutdown: { gracePeriodMs: 20_000, deregistrationDelayMs: 1_000 },
   log: { level: 'info' },

@@ -25,7 +25,7 @@ describe('loadConfig precedence: defaults < app defaults < YAML files < environm
       files: [shared, own],
       env: {},
     });
-    expect(boot.server).toEqual({ host: '127.0.0.1', port: 3002 });
+    expect(boot.server).toEqual({ host: '127.0.0.1', port: 3002, maxBodyBytes: 102_400 });
     expect(tree['feature']).toEqual({ a: 'file', b: 'device-file', c: 'default' });
     expect(boot.shutdown.gracePeriodMs).toBe(20_000);
   });
