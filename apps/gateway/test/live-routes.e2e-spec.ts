@@ -47,13 +47,19 @@ describe('live route reload', () => {
         }
       }
     };
+    // Each swap waits for requests rather than for time, so a slow machine still swaps under load.
+    const afterRequests = async (count: number): Promise<void> => {
+      const target = outcomes.ok + outcomes.failed + count;
+      const until = Date.now() + 10_000;
+      while (outcomes.ok + outcomes.failed < target && Date.now() < until) await new Promise((r) => setTimeout(r, 5));
+    };
     const workers = Array.from({ length: 16 }, () => worker());
     for (let i = 0; i < 6; i++) {
-      await new Promise((r) => setTimeout(r, 60));
+      await afterRequests(30);
       const target = i % 2 === 0 ? green : blue;
       await gw.publishRoutes([route('colour', { uri: target.url, predicates: { path: ['/api/colour'] } })]);
     }
-    await new Promise((r) => setTimeout(r, 60));
+    await afterRequests(30);
     stop = true;
     await Promise.all(workers);
     expect(outcomes.failed).toBe(0);
