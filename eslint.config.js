@@ -35,7 +35,7 @@ export default tseslint.config(
         {
           patterns: [
             {
-              group: ['@lattice/*/*', '@lattice-platform/*/*'],
+              group: ['@lattice/*/*', '@lattice-platform/*/*', '!@lattice-platform/*/testing'],
               message: 'Import the package entry (@lattice/<name>), not a path inside it.',
             },
             {

@@ -9,6 +9,7 @@ const swc = JSON.parse(readFileSync(new URL('./.swcrc', import.meta.url), 'utf8'
 /** Workspace package names resolve to their sources, so tests never need a build. */
 const moduleNameMapper = {
   '^@lattice/(core|telemetry|boot|config|discovery|resilience|rpc|events)$': '<rootDir>/../../libs/$1/src/index.ts',
+  '^@lattice-platform/(gateway|device|push|scheduler)/testing$': '<rootDir>/../../apps/$1/src/testing.ts',
   '^@lattice-platform/(gateway|device|push|scheduler)$': '<rootDir>/../../apps/$1/src/index.ts',
   '^#test/(.*)\\.js$': '<rootDir>/../../test/support/$1.ts',
   '^(\\.{1,2}/.*)\\.js$': '$1',

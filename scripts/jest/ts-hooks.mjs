@@ -8,9 +8,9 @@ const root = new URL('../../', import.meta.url);
 const swc = JSON.parse(readFileSync(new URL('.swcrc', root), 'utf8'));
 
 function workspaceEntry(specifier) {
-  const match = /^@lattice(-platform)?\/([a-z0-9-]+)$/.exec(specifier);
+  const match = /^@lattice(-platform)?\/([a-z0-9-]+)(\/testing)?$/.exec(specifier);
   if (!match) return undefined;
-  const entry = new URL(`${match[1] ? 'apps' : 'libs'}/${match[2]}/src/index.ts`, root);
+  const entry = new URL(`${match[1] ? 'apps' : 'libs'}/${match[2]}/src/${match[3] ? 'testing' : 'index'}.ts`, root);
   return existsSync(entry) ? entry.href : undefined;
 }
 

@@ -10,6 +10,14 @@ import { HttpWebhooks } from './actions/http-webhooks.js';
 import { RuleEngine } from './engine/rule-engine.js';
 import { RulesController } from './http/rules.controller.js';
 import { SCHEDULER_SETTINGS } from './internal/tokens.js';
+import { MemoryRunRegistry } from './modes/memory-run-registry.js';
+import { RedisRunRegistry } from './modes/redis-run-registry.js';
+import { RunRegistry } from './modes/run-registry.interfaces.js';
+import {
+  ConfigurableSchedulerModule,
+  SCHEDULER_MODULE_OPTIONS,
+  type SchedulerModuleOptions,
+} from './scheduler.module-definition.js';
 import { SchedulerRuntime } from './scheduler.runtime.js';
 import { resolveSchedulerSettings, type SchedulerSettings } from './scheduler.settings.js';
 import { MemoryDeviceStateStore, MemoryRuleStore, MemoryRunStore, MemoryTimerStore } from './stores/memory-stores.js';
@@ -37,11 +45,16 @@ const store = <T>(token: symbol, memory: () => T, redis: (r: Redis, s: Scheduler
 
 /**
  * The IFTTT rule engine and distributed timers: `/api/v1/rules` (CRUD and history), the
- * timer loop on the shared {@link TimerStore}, and rule triggers from the event bus.
+ * timer loop on the shared timer store, rule modes held cluster-wide by the shared run
+ * registry, and rule triggers from the event bus. Made with `forRoot(options)` or
+ * `forRootAsync({ useFactory, inject })`; backends follow boot's `LATTICE_BACKEND`.
  *
  * @example
  * ```ts
- * const app = await LatticeApplication.create(SchedulerModule, { name: 'scheduler', defaults: SCHEDULER_DEFAULTS });
+ * const app = await LatticeApplication.create(SchedulerModule.forRoot({ settings: { leaseMs: 5000 } }), {
+ *   name: 'scheduler',
+ *   defaults: SCHEDULER_DEFAULTS,
+ * });
  * ```
  */
 @Module({
@@ -51,9 +64,15 @@ const store = <T>(token: symbol, memory: () => T, redis: (r: Redis, s: Scheduler
     LoggerHolder,
     {
       provide: SCHEDULER_SETTINGS,
-      inject: [ApplicationConfig],
-      useFactory: (config: ApplicationConfig) => resolveSchedulerSettings(config.get<unknown>('scheduler', {})),
+      inject: [ApplicationConfig, SCHEDULER_MODULE_OPTIONS],
+      useFactory: (config: ApplicationConfig, options: SchedulerModuleOptions) =>
+        resolveSchedulerSettings(config.get<unknown>('scheduler', {}), options.settings),
     },
+    store<RunRegistry>(
+      RunRegistry,
+      () => new MemoryRunRegistry(),
+      (redis, s) => new RedisRunRegistry({ redis, keyPrefix: s.keyPrefix }),
+    ),
     store<TimerStore>(
       TimerStore,
       () => new MemoryTimerStore(),
@@ -107,6 +126,7 @@ const store = <T>(token: symbol, memory: () => T, redis: (r: Redis, s: Scheduler
         RuleStore,
         RunStore,
         TimerStore,
+        RunRegistry,
         DeviceStateStore,
         DeviceActions,
         PushActions,
@@ -119,6 +139,7 @@ const store = <T>(token: symbol, memory: () => T, redis: (r: Redis, s: Scheduler
         rules: RuleStore,
         runs: RunStore,
         timers: TimerStore,
+        registry: RunRegistry,
         states: DeviceStateStore,
         devices: DeviceActions,
         push: PushActions,
@@ -131,6 +152,7 @@ const store = <T>(token: symbol, memory: () => T, redis: (r: Redis, s: Scheduler
           rules,
           runs,
           timers,
+          registry,
           states,
           devices,
           push,
@@ -138,6 +160,7 @@ const store = <T>(token: symbol, memory: () => T, redis: (r: Redis, s: Scheduler
           metrics,
           leaseMs: s.leaseMs,
           pollIntervalMs: s.pollIntervalMs,
+          runCheckIntervalMs: s.runCheckIntervalMs,
           claimBatchSize: s.claimBatchSize,
           misfireThresholdMs: s.misfireThresholdMs,
           onError: (error) => logger.warn({ err: error }, 'scheduler loop error'),
@@ -147,4 +170,4 @@ const store = <T>(token: symbol, memory: () => T, redis: (r: Redis, s: Scheduler
     SchedulerRuntime,
   ],
 })
-export class SchedulerModule {}
+export class SchedulerModule extends ConfigurableSchedulerModule {}

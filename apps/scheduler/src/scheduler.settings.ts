@@ -1,12 +1,22 @@
 import { z } from 'zod';
 import { InvalidOptionsError, toValidationProblems } from '@lattice/core';
 
-/** The scheduler's configuration (`scheduler.*` in config files, `LATTICE_SCHEDULER__SCHEDULER__*` in env). */
+/**
+ * The scheduler's configuration (`scheduler.*` in config files, `LATTICE_SCHEDULER__SCHEDULER__*` in env).
+ *
+ * @example
+ * ```ts
+ * const settings: Partial<SchedulerSettings> = { leaseMs: 5000, runCheckIntervalMs: 500 };
+ * SchedulerModule.forRoot({ settings });
+ * ```
+ */
 export interface SchedulerSettings {
   /** Lease of a claimed firing, in ms; a replica silent for longer loses its firings. @default 10000 */
   leaseMs: number;
-  /** Longest sleep between two looks at the timer store, in ms. @default 200 */
+  /** Longest sleep between two looks at the timer store (and of a queued run at its turn), in ms. @default 200 */
   pollIntervalMs: number;
+  /** Longest time between two checks of a run's entry in the run registry, in ms (bounds how late a `restart` on another replica stops it). @default 1000 */
+  runCheckIntervalMs: number;
   /** Firings claimed per look. @default 256 */
   claimBatchSize: number;
   /** Lateness from which a time firing is a misfire (after downtime), in ms. @default 10000 */
@@ -25,10 +35,18 @@ export interface SchedulerSettings {
   push: { service: string };
 }
 
-/** Defaults of {@link SchedulerSettings}. */
+/**
+ * Defaults of {@link SchedulerSettings}.
+ *
+ * @example
+ * ```ts
+ * const leaseMs = SCHEDULER_SETTINGS_DEFAULTS.leaseMs; // 10000
+ * ```
+ */
 export const SCHEDULER_SETTINGS_DEFAULTS: SchedulerSettings = {
   leaseMs: 10_000,
   pollIntervalMs: 200,
+  runCheckIntervalMs: 1000,
   claimBatchSize: 256,
   misfireThresholdMs: 10_000,
   maxRunsPerRule: 100,
@@ -42,6 +60,7 @@ export const SCHEDULER_SETTINGS_DEFAULTS: SchedulerSettings = {
 const schema = z.object({
   leaseMs: z.number().int().min(100),
   pollIntervalMs: z.number().int().min(1),
+  runCheckIntervalMs: z.number().int().min(10),
   claimBatchSize: z.number().int().min(1).max(10_000),
   misfireThresholdMs: z.number().int().min(0),
   maxRunsPerRule: z.number().int().min(1),
@@ -53,20 +72,22 @@ const schema = z.object({
 });
 
 /**
- * Merges `scheduler.*` over the defaults and validates it, listing every problem.
+ * Merges `scheduler.*` (`raw`) over `base` (settings given in code) over the defaults and
+ * validates the result, listing every problem.
  *
  * @example
  * ```ts
- * const settings = resolveSchedulerSettings(config.get('scheduler', {}));
+ * const settings = resolveSchedulerSettings(config.get('scheduler', {}), { leaseMs: 5000 });
  * ```
  */
-export function resolveSchedulerSettings(raw: unknown): SchedulerSettings {
+export function resolveSchedulerSettings(raw: unknown, base: Partial<SchedulerSettings> = {}): SchedulerSettings {
   const given = (typeof raw === 'object' && raw !== null ? raw : {}) as Partial<SchedulerSettings>;
   const merged = {
     ...SCHEDULER_SETTINGS_DEFAULTS,
+    ...base,
     ...given,
-    device: { ...SCHEDULER_SETTINGS_DEFAULTS.device, ...given.device },
-    push: { ...SCHEDULER_SETTINGS_DEFAULTS.push, ...given.push },
+    device: { ...SCHEDULER_SETTINGS_DEFAULTS.device, ...base.device, ...given.device },
+    push: { ...SCHEDULER_SETTINGS_DEFAULTS.push, ...base.push, ...given.push },
   };
   const result = schema.safeParse(merged);
   if (!result.success) throw new InvalidOptionsError('scheduler', toValidationProblems(result.error.issues));

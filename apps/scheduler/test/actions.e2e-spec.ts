@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type { DiscoveryClient } from '@lattice/discovery';
 import { GrpcServer, loadGrpcService } from '@lattice/rpc';
-import { GrpcDeviceActions, HttpPushActions, HttpWebhooks } from '@lattice-platform/scheduler';
+import { GrpcDeviceActions, HttpPushActions, HttpWebhooks } from '@lattice-platform/scheduler/testing';
 
 const PROTO_ROOT = fileURLToPath(new URL('../../../proto', import.meta.url));
 

@@ -6,16 +6,14 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/glob
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
+import { ruleInputSchema, type Rule, type RuleInputRaw } from '@lattice-platform/scheduler';
 import {
   MemoryDeviceStateStore,
   RedisRuleStore,
   RedisRunStore,
   RedisTimerStore,
   RuleEngine,
-  ruleInputSchema,
-  type Rule,
-  type RuleInputRaw,
-} from '@lattice-platform/scheduler';
+} from '@lattice-platform/scheduler/testing';
 import { redisUrl } from '#test/redis.js';
 import { spawnTs, type TsProcess } from '#test/processes.js';
 import { startWebhookReceiver, type WebhookReceiver } from './support/webhook-receiver.js';
@@ -163,5 +161,49 @@ describe('three replicas on one Redis', () => {
     const runs = await new RedisRunStore({ redis, keyPrefix: prefix }).list('stop-me', 10);
     expect(runs.map((r) => r.status).sort()).toEqual(['completed', 'fenced']);
     expect(runs.find((r) => r.status === 'fenced')!.actions.map((x) => x.status)).toEqual(['ok', 'fenced']);
+  }, 60_000);
+
+  it("single across processes: a SIGKILLed replica's run blocks the rule only until its lease lapses", async () => {
+    const prefix = `test:sched:${randomUUID()}:`;
+    const put = writer(prefix);
+    const LEASE_MS = 3000;
+    const env = { SCHED_LEASE_MS: String(LEASE_MS), SCHED_MISFIRE_MS: '1000' };
+    const [a, b] = await Promise.all([replica(prefix, env), replica(prefix, env)]);
+    b.child.kill('SIGSTOP'); // so that A claims the first firing
+    let arrived: Promise<void>;
+    const t0 = Date.now() + 300;
+    try {
+      arrived = receiver.hold('/block');
+      await put('one-at-a-time', {
+        mode: 'single',
+        misfirePolicy: 'skip',
+        triggers: [0, 500, 2 * LEASE_MS].map((ms) => ({ type: 'at' as const, atMs: t0 + ms })),
+        actions: [
+          { type: 'webhook', url: `${receiver.url}/block` },
+          { type: 'webhook', url: `${receiver.url}/effect` },
+        ],
+      });
+      await arrived; // A is inside the first run
+      await a.kill(); // SIGKILL: its run's registry entry stays until its lease lapses
+      processes.delete(a);
+    } finally {
+      b.child.kill('SIGCONT');
+    }
+    const runs = new RedisRunStore({ redis, keyPrefix: prefix });
+    const deadline = Date.now() + 20_000;
+    while (Date.now() < deadline && (await runs.list('one-at-a-time', 10)).length < 3) await sleep(100);
+    receiver.release();
+    const history = (await runs.list('one-at-a-time', 10)).reverse();
+    expect(history.map((r) => [r.trigger.index, r.status, r.reason])).toEqual([
+      // B, while A's entry is live (A is dead, but its lease has not lapsed)
+      [1, 'skipped', 'mode single: already running'],
+      // B takes A's firing over after the lease, too late (a misfire under policy skip)
+      [0, 'skipped', 'misfire: policy skip'],
+      // A's entry lapsed with its lease: the rule runs again
+      [2, 'completed', undefined],
+    ]);
+    expect(receiver.deliveries.filter((d) => d.path === '/effect').map((d) => d.key)).toEqual([
+      `one-at-a-time#2@${t0 + 2 * LEASE_MS}/1`,
+    ]);
   }, 60_000);
 });

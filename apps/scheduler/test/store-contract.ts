@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import type { DeviceStateStore, Rule, RuleRun, RuleStore, RunStore, TimerStore } from '@lattice-platform/scheduler';
+import type { Rule, RuleRun } from '@lattice-platform/scheduler';
+import type { DeviceStateStore, RuleStore, RunStore, TimerStore } from '@lattice-platform/scheduler/testing';
 
 /** Makes fresh, empty stores (a new key prefix on Redis). */
 export interface StoreFactory {

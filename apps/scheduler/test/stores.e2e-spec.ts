@@ -10,7 +10,7 @@ import {
   RedisRuleStore,
   RedisRunStore,
   RedisTimerStore,
-} from '@lattice-platform/scheduler';
+} from '@lattice-platform/scheduler/testing';
 import { redisUrl } from '#test/redis.js';
 import { storeContract } from './store-contract.js';
 

@@ -1,21 +1,18 @@
 /* eslint-disable @typescript-eslint/require-await -- the recording ports mirror the async shape of real ones */
 import { describe, expect, it } from '@jest/globals';
 import { ManualClock } from '@lattice/core';
+import { ruleInputSchema, type Rule, type RuleInputRaw, type RuleRun } from '@lattice-platform/scheduler';
 import {
   MemoryDeviceStateStore,
   MemoryRuleStore,
   MemoryRunStore,
   MemoryTimerStore,
   RuleEngine,
-  ruleInputSchema,
   type DesiredStateRequest,
   type DeviceCommandRequest,
   type PushRequest,
-  type Rule,
-  type RuleInputRaw,
-  type RuleRun,
   type WebhookRequest,
-} from '@lattice-platform/scheduler';
+} from '../testing.js';
 
 class Recorder {
   readonly commands: DeviceCommandRequest[] = [];

@@ -4,6 +4,10 @@ import type { DeliveredEvent } from '@lattice/events';
 import type { MetricsRegistry } from '@lattice/telemetry';
 import type { DeviceActions, PushActions, Webhooks } from '../actions/actions.interfaces.js';
 import type { Action, Rule, Trigger } from '../rules/rule.schema.js';
+import { MemoryRunRegistry } from '../modes/memory-run-registry.js';
+import { RedisRunRegistry } from '../modes/redis-run-registry.js';
+import type { RunRegistry } from '../modes/run-registry.interfaces.js';
+import { RedisTimerStore } from '../stores/redis-stores.js';
 import type {
   ActionOutcome,
   ConditionOutcome,
@@ -26,12 +30,23 @@ export interface RuleEngineOptions {
   devices: DeviceActions;
   push: PushActions;
   webhooks: Webhooks;
+  /**
+   * Runs in progress and waiting of every rule, shared by the replicas so that modes hold
+   * cluster-wide. @default a RedisRunRegistry on the timer store's connection and prefix when
+   * `timers` is a RedisTimerStore, else a MemoryRunRegistry
+   */
+  registry?: RunRegistry;
   /** @default systemClock */
   clock?: Clock;
   /** Lease of a claimed firing; renewed every third of it while the run lasts. @default 10000 */
   leaseMs?: number;
-  /** Longest sleep between two looks at the timer store. @default 200 */
+  /** Longest sleep between two looks at the timer store (and of a queued run at its turn). @default 200 */
   pollIntervalMs?: number;
+  /**
+   * Longest time between two checks of a run's registry entry (with its lease renewal): a run
+   * stopped by a `restart` on another replica ends within this plus one round trip. @default 1000
+   */
+  runCheckIntervalMs?: number;
   /** Firings claimed per look. @default 256 */
   claimBatchSize?: number;
   /** Lateness from which a time firing counts as a misfire (downtime), in ms. @default 10000 */
@@ -54,6 +69,7 @@ export const RULE_ENGINE_DEFAULTS = {
   pollIntervalMs: 200,
   claimBatchSize: 256,
   misfireThresholdMs: 10_000,
+  runCheckIntervalMs: 1000,
   eventDedupeTtlMs: 86_400_000,
   actionAttempts: 3,
 } as const;
@@ -61,15 +77,23 @@ export const RULE_ENGINE_DEFAULTS = {
 const TIME_TRIGGERS = new Set<Trigger['type']>(['cron', 'at', 'interval', 'sun']);
 
 interface RunContext {
+  /** The rule whose mode this run is under (not a scene it runs), the firing id and the claim's token. */
+  readonly ruleId: string;
+  readonly runId: string;
+  readonly token: number;
   aborted: boolean;
   fenced: boolean;
+  /** Why the run was stopped (recorded with a `cancelled` status). */
+  reason?: string;
   /** When the token was last proven current (time taken before the proving call was sent). */
   provenMs: number;
+  /** True while the run has an entry in the run registry (running or waiting). */
+  registered: boolean;
+  /** True while the run waits for its turn (`queued`). */
+  waiting: boolean;
+  /** True when the registry entry must be checked before the next action (time passed since the last check). */
+  recheck: boolean;
   wake?: () => void;
-}
-interface RuleRuntime {
-  readonly running: Set<RunContext>;
-  readonly waiting: (() => void)[];
 }
 type Scalar = string | number | boolean;
 
@@ -87,10 +111,12 @@ type Scalar = string | number | boolean;
  * ```
  */
 export class RuleEngine {
-  private readonly o: Required<Omit<RuleEngineOptions, 'metrics' | 'onRun' | 'onError'>> &
+  private readonly o: Required<Omit<RuleEngineOptions, 'metrics' | 'onRun' | 'onError' | 'registry'>> &
     Pick<RuleEngineOptions, 'onRun' | 'onError'>;
   private readonly clock: Clock;
-  private readonly runtimes = new Map<string, RuleRuntime>();
+  private readonly registry: RunRegistry;
+  /** This replica's runs (running or waiting) by firing id. */
+  private readonly local = new Map<string, RunContext>();
   private readonly inflight = new Set<Promise<void>>();
   private readonly firings;
   private readonly lateness;
@@ -102,6 +128,11 @@ export class RuleEngine {
   constructor(options: RuleEngineOptions) {
     this.o = { ...RULE_ENGINE_DEFAULTS, clock: systemClock, ...options };
     this.clock = this.o.clock;
+    this.registry =
+      options.registry ??
+      (options.timers instanceof RedisTimerStore
+        ? new RedisRunRegistry(options.timers.storeOptions)
+        : new MemoryRunRegistry());
     this.firings = options.metrics?.counter({
       name: 'lattice_scheduler_firings_total',
       help: 'Firings handled by this replica by outcome',
@@ -127,7 +158,7 @@ export class RuleEngine {
     this.running = false;
     if (this.timer !== undefined) this.clock.clearTimeout(this.timer);
     this.timer = undefined;
-    for (const runtime of this.runtimes.values()) for (const run of runtime.running) abort(run);
+    for (const run of this.local.values()) abort(run);
     await Promise.allSettled([...this.inflight]);
   }
 
@@ -295,24 +326,36 @@ export class RuleEngine {
       await this.o.timers.finish(claim.firingId, claim.token);
       return this.count('skipped');
     }
-    const context: RunContext = { aborted: false, fenced: false, provenMs };
-    const renewEveryMs = Math.max(10, Math.floor(this.o.leaseMs / 3));
+    const context: RunContext = {
+      ruleId: rule.id,
+      runId: claim.firingId,
+      token: claim.token,
+      aborted: false,
+      fenced: false,
+      provenMs,
+      registered: false,
+      waiting: false,
+      recheck: false,
+    };
+    const renewEveryMs = Math.max(10, Math.min(Math.floor(this.o.leaseMs / 3), this.o.runCheckIntervalMs));
     let renewTimer: ClockTimer | undefined;
+    // Renews the firing's lease, then the run's registry entry: false once the run must end.
+    const renewBoth = async (): Promise<boolean> => {
+      const sentMs = this.clock.now();
+      if (!(await this.o.timers.renew(claim.firingId, claim.token, this.o.leaseMs, sentMs))) {
+        context.fenced = true;
+        abort(context);
+        return false;
+      }
+      context.provenMs = Math.max(context.provenMs, sentMs);
+      return !context.registered || this.checkEntry(context, sentMs);
+    };
     const renew = (): void => {
       renewTimer = this.clock.setTimeout(() => {
-        const sentMs = this.clock.now();
-        void this.o.timers
-          .renew(claim.firingId, claim.token, this.o.leaseMs, sentMs)
-          .then((ok) => {
-            if (!ok) {
-              context.fenced = true;
-              abort(context);
-              return;
-            }
-            context.provenMs = Math.max(context.provenMs, sentMs);
-            if (renewTimer !== undefined) renew();
-          })
-          .catch(() => renewTimer !== undefined && renew());
+        void renewBoth().then(
+          (again) => again && renewTimer !== undefined && renew(),
+          () => renewTimer !== undefined && renew(),
+        );
       }, renewEveryMs);
       renewTimer.unref();
     };
@@ -332,14 +375,20 @@ export class RuleEngine {
     claim: TimerClaim,
     base: Omit<RuleRun, 'runId' | 'status' | 'conditions' | 'actions' | 'finishedMs'>,
   ): Promise<void> {
-    const runtime = this.runtimes.get(rule.id) ?? { running: new Set<RunContext>(), waiting: [] };
-    this.runtimes.set(rule.id, runtime);
-    const busy = runtime.running.size + runtime.waiting.length;
-    if (
-      (rule.mode === 'single' && busy > 0) ||
-      (rule.mode === 'parallel' && runtime.running.size >= rule.max) ||
-      (rule.mode === 'queued' && busy >= rule.max)
-    ) {
+    const admission = await this.registry.admit(rule.id, context.runId, {
+      mode: rule.mode,
+      max: rule.max,
+      token: context.token,
+      order: claim.dueMs,
+      nowMs: this.clock.now(),
+      leaseMs: this.o.leaseMs,
+    });
+    // Runs of this replica stopped by a restart end at once; other replicas' on their next check.
+    for (const runId of admission.stopped) {
+      const other = this.local.get(runId);
+      if (other !== undefined) stop(other, RESTARTED);
+    }
+    if (admission.decision === 'busy') {
       await this.record({
         ...base,
         status: 'skipped',
@@ -349,28 +398,63 @@ export class RuleEngine {
       });
       return this.count('skipped');
     }
-    if (rule.mode === 'restart') for (const run of runtime.running) abort(run);
-    if (rule.mode === 'queued' && runtime.running.size > 0) {
-      await new Promise<void>((resolve) => runtime.waiting.push(resolve));
-      if (context.aborted) {
+    context.registered = true;
+    this.local.set(context.runId, context);
+    try {
+      if (admission.decision === 'queued' && !(await this.awaitTurn(context))) {
+        const status = context.fenced ? 'fenced' : 'cancelled';
         await this.record({
           ...base,
-          status: 'cancelled',
-          reason: 'stopped while queued',
+          status,
+          reason: context.reason ?? 'stopped while queued',
           conditions: [],
           actions: [],
         });
-        return;
+        return this.count(status);
       }
-    }
-    runtime.running.add(context);
-    try {
       await this.execute(rule, context, claim, base);
     } finally {
-      runtime.running.delete(context);
-      runtime.waiting.shift()?.();
-      if (runtime.running.size === 0 && runtime.waiting.length === 0) this.runtimes.delete(rule.id);
+      if (this.local.get(context.runId) === context) this.local.delete(context.runId);
+      context.registered = false;
+      await this.registry
+        .release(rule.id, context.runId, context.token)
+        .catch((error: unknown) => this.o.onError?.(error));
+      // A waiting run of this replica need not wait for its next poll.
+      for (const other of this.local.values()) if (other.waiting && other.ruleId === rule.id) other.wake?.();
     }
+  }
+
+  /** Waits in the rule's queue until it is this run's turn (true) or the run is stopped or dropped (false). */
+  private async awaitTurn(context: RunContext): Promise<boolean> {
+    context.waiting = true;
+    try {
+      for (;;) {
+        if (context.aborted) return false;
+        const turn = await this.registry.poll(
+          context.ruleId,
+          context.runId,
+          context.token,
+          this.clock.now(),
+          this.o.leaseMs,
+        );
+        if (turn === 'run') return !context.aborted;
+        if (turn === 'gone') {
+          stop(context, 'dropped from the queue (its lease lapsed)');
+          return false;
+        }
+        await this.sleep(this.o.pollIntervalMs, context);
+      }
+    } finally {
+      context.waiting = false;
+    }
+  }
+
+  /** Renews the run's registry entry; when it is gone (a restart stopped it) the run is stopped. */
+  private async checkEntry(context: RunContext, nowMs: number): Promise<boolean> {
+    context.recheck = false;
+    const held = await this.registry.renew(context.ruleId, context.runId, context.token, nowMs, this.o.leaseMs);
+    if (!held && context.registered) stop(context, RESTARTED);
+    return held;
   }
 
   private async execute(
@@ -393,7 +477,8 @@ export class RuleEngine {
     }
     const actions: ActionOutcome[] = [];
     const status = await this.runActions(rule, rule.actions, `${claim.firingId}/`, context, claim, actions, 0);
-    await this.record({ ...base, status, conditions, actions });
+    const reason = status === 'cancelled' ? context.reason : undefined;
+    await this.record({ ...base, status, ...(reason === undefined ? {} : { reason }), conditions, actions });
     this.count(status);
   }
 
@@ -415,6 +500,8 @@ export class RuleEngine {
         durationMs: this.clock.now() - started,
         ...(error === undefined ? {} : { error }),
       });
+      // Time passed since the last look at the registry: a restart elsewhere may have stopped this run.
+      if (context.recheck && !context.aborted) await this.checkEntry(context, started);
       if (context.aborted && !context.fenced) {
         outcomes.push(outcome('cancelled'));
         return 'cancelled';
@@ -451,6 +538,8 @@ export class RuleEngine {
       } catch (error) {
         outcomes.push(outcome('failed', error instanceof Error ? error.message : String(error)));
         return 'failed';
+      } finally {
+        context.recheck = true;
       }
     }
     return 'completed';
@@ -535,6 +624,15 @@ export class RuleEngine {
   private count(outcome: string): void {
     this.firings?.inc({ outcome });
   }
+}
+
+const RESTARTED = 'stopped by a newer run (mode restart)';
+
+/** Stops a run that is not fenced: it records `cancelled` with `reason`. */
+function stop(context: RunContext, reason: string): void {
+  if (context.aborted) return;
+  context.reason = reason;
+  abort(context);
 }
 
 function abort(context: RunContext): void {

@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { defineScript, runScript } from '../internal/lua-script.js';
 import type { Rule } from '../rules/rule.schema.js';
 import type {
   AdvanceResult,
@@ -21,7 +21,7 @@ export interface RedisStoreOptions {
 
 // Keys: due zset (key -> due ms), lease zset (firingId -> lease expiry), firing hash
 // (firingId -> "token" or "token:a" once advanced), fence counter.
-const CLAIM = `
+const CLAIM = defineScript(`
 local now = tonumber(ARGV[1]); local limit = tonumber(ARGV[2]); local leaseMs = tonumber(ARGV[3])
 local out = {}
 local expired = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now, 'LIMIT', 0, limit)
@@ -52,55 +52,39 @@ if left > 0 then
     end
   end
 end
-return out`;
+return out`);
 
 // KEYS: due zset, firing hash. ARGV: firingId, token, key, next due ('' for none).
-const ADVANCE = `
+const ADVANCE = defineScript(`
 local v = redis.call('HGET', KEYS[2], ARGV[1])
 if not v or string.match(v, '^(%d+)') ~= ARGV[2] then return 'fenced' end
 if string.match(v, ':a$') then return 'already' end
 redis.call('HSET', KEYS[2], ARGV[1], v .. ':a')
 if ARGV[4] ~= '' then redis.call('ZADD', KEYS[1], ARGV[4], ARGV[3]) end
-return 'ok'`;
+return 'ok'`);
 
 // KEYS: lease zset, firing hash. ARGV: firingId, token, lease expiry.
-const RENEW = `
+const RENEW = defineScript(`
 local v = redis.call('HGET', KEYS[2], ARGV[1])
 if not v or string.match(v, '^(%d+)') ~= ARGV[2] then return 0 end
 redis.call('ZADD', KEYS[1], ARGV[3], ARGV[1])
-return 1`;
+return 1`);
 
 // KEYS: lease zset, firing hash. ARGV: firingId, token.
-const FINISH = `
+const FINISH = defineScript(`
 local v = redis.call('HGET', KEYS[2], ARGV[1])
 if not v or string.match(v, '^(%d+)') ~= ARGV[2] then return 0 end
 redis.call('HDEL', KEYS[2], ARGV[1])
 redis.call('ZREM', KEYS[1], ARGV[1])
-return 1`;
+return 1`);
 
 // KEYS: due zset, once marker. ARGV: key, due, ttl ms.
-const ONCE = `
+const ONCE = defineScript(`
 if redis.call('SET', KEYS[2], '1', 'NX', 'PX', ARGV[3]) then
   redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
   return 1
 end
-return 0`;
-
-/** SHA1 of each script, computed once at load (read-only). */
-const SHAS: ReadonlyMap<string, string> = new Map(
-  [CLAIM, ADVANCE, RENEW, FINISH, ONCE].map((script) => [script, createHash('sha1').update(script).digest('hex')]),
-);
-
-/** EVALSHA (the script is sent once per server, not with every call), EVAL on NOSCRIPT. */
-async function runScript(redis: Redis, script: string, keys: readonly string[], args: readonly (string | number)[]) {
-  const sha = SHAS.get(script) ?? createHash('sha1').update(script).digest('hex');
-  try {
-    return await redis.evalsha(sha, keys.length, ...keys, ...args);
-  } catch (error) {
-    if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
-    return redis.eval(script, keys.length, ...keys, ...args);
-  }
-}
+return 0`);
 
 function splitFiringId(firingId: string): { key: string; dueMs: number } {
   const at = firingId.lastIndexOf('@');
@@ -121,8 +105,11 @@ export class RedisTimerStore implements TimerStore {
   private readonly redis: Redis;
   private readonly prefix: string;
   private readonly keys: { due: string; lease: string; firing: string; fence: string };
+  /** The connection and prefix this store was made with (other stores of the same replica share them). */
+  readonly storeOptions: Readonly<RedisStoreOptions>;
 
   constructor(options: RedisStoreOptions) {
+    this.storeOptions = { ...options };
     this.redis = options.redis;
     const p = (this.prefix = options.keyPrefix ?? 'lattice:scheduler:');
     this.keys = {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { nextCron, nextFire, nextSun } from '@lattice-platform/scheduler';
+import { nextCron, nextFire, nextSun } from '../testing.js';
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 const at = (text: string): number => Date.parse(text);
