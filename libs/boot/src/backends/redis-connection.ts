@@ -20,6 +20,10 @@ export function createRedisConnection(url: string, app: string): Redis {
     // ioredis arms this timer even for a socket that already closed (a failed connect), and
     // then never clears it; a short one keeps shutdown from waiting on a dead socket.
     disconnectTimeout: 250,
+    // Commands issued in one event-loop turn go out as one pipeline (same order, one write and one
+    // read instead of one each): the scheduler's replicas spent 409 → 274 µs of CPU per firing
+    // and Redis 69 → 34 µs (bench: scheduler). Blocking reads use their own duplicate connections.
+    enableAutoPipelining: true,
   });
 }
 
