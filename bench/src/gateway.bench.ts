@@ -4,9 +4,13 @@
 // rate limit (never limiting) + circuit breaker on every request; the others proxy bare.
 // Every server runs in its own process, and autocannon (64 connections) in another.
 //
-//   node bench/dist/gateway.bench.js   (BENCH_DURATION_SECONDS=5, BENCH_ROUNDS=3 by default)
+// Each round measures every variant twice: saturated (closed loop: req/s, p99, server CPU µs per
+// request from /proc/<pid>/stat, robust on a busy machine) and at a fixed offered rate (open loop,
+// BENCH_FIXED_RATE req/s): there p99 minus the direct p99 is the hop's own latency, not queueing.
+//
+//   node bench/dist/gateway.bench.js   (BENCH_DURATION_SECONDS=5, BENCH_ROUNDS=3, BENCH_FIXED_RATE=1000 by default)
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -18,6 +22,8 @@ import { httpLoad, percentile, printTable, writeResult, type HttpLoadFigures } f
 const CONNECTIONS = 64;
 const DURATION_SECONDS = Number(process.env['BENCH_DURATION_SECONDS'] ?? 5);
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 3);
+/** Fixed offered load for the latency-overhead figures: below every variant's capacity, so latency is per-request work, not queueing. */
+const FIXED_RATE = Number(process.env['BENCH_FIXED_RATE'] ?? 1000);
 const PAYLOAD = JSON.stringify({ id: 'dev-1', online: true, temperature: 21.5 });
 const self = fileURLToPath(import.meta.url);
 
@@ -156,10 +162,141 @@ http {
 
 interface Row extends HttpLoadFigures {
   variant: string;
+  /** CPU time (user + system) of the server's process(es) per request, in µs. */
+  serverCpuUsPerReq: number;
+  /** CPU time of the shared upstream per request, in µs. */
+  upstreamCpuUsPerReq: number;
+  /** Latency at {@link FIXED_RATE} req/s (open loop, same 64 connections). */
+  fixedRateP50Ms: number;
+  fixedRateP90Ms: number;
+  fixedRateP99Ms: number;
 }
 
-async function measure(variant: string, url: string, headers: string[] = []): Promise<Row> {
-  return { variant, ...(await httpLoad(url, { connections: CONNECTIONS, seconds: DURATION_SECONDS, headers })) };
+/** Clock ticks per second of /proc/<pid>/stat's utime and stime (USER_HZ, 100 on Linux). */
+const TICKS_PER_SECOND = 100;
+
+/** utime + stime of a process and its direct children (nginx's worker), in µs; robust to a busy machine. */
+function cpuMicros(pid: number): number {
+  let ticks = 0;
+  const pids = [pid];
+  try {
+    const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim();
+    if (children !== '') pids.push(...children.split(/\s+/).map(Number));
+  } catch {
+    // no children list: count the process alone
+  }
+  for (const p of pids) {
+    try {
+      // Fields after the command name (which may hold spaces) start at state; utime and stime are fields 14 and 15.
+      const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // the process is gone
+    }
+  }
+  return (ticks * 1_000_000) / TICKS_PER_SECOND;
+}
+
+/**
+ * Child mode `paced`: an open-loop client that sends FIXED_RATE requests per second evenly
+ * spaced (not in bursts, as autocannon's `-R` does) over up to 64 keep-alive connections for
+ * DURATION_SECONDS, and prints latency percentiles in ms with µs resolution.
+ */
+async function paced(url: string, header: string): Promise<void> {
+  const { Pool } = await import('undici');
+  const target = new URL(url);
+  const pool = new Pool(target.origin, { connections: CONNECTIONS, pipelining: 1 });
+  const headers: Record<string, string> = {};
+  if (header !== '') {
+    const i = header.indexOf('=');
+    headers[header.slice(0, i)] = header.slice(i + 1);
+  }
+  const latencies: number[] = [];
+  let errors = 0;
+  const inflight = new Set<Promise<void>>();
+  const one = async (): Promise<void> => {
+    const t0 = performance.now();
+    try {
+      const res = await pool.request({ path: target.pathname, method: 'GET', headers });
+      await res.body.dump();
+      if (res.statusCode !== 200) errors++;
+      latencies.push(performance.now() - t0);
+    } catch {
+      errors++;
+    }
+  };
+  const started = performance.now();
+  const endAt = started + DURATION_SECONDS * 1000;
+  let sent = 0;
+  await new Promise<void>((resolve) => {
+    const tick = setInterval(() => {
+      const now = performance.now();
+      const due = Math.floor(((now - started) * FIXED_RATE) / 1000);
+      for (; sent < due && now < endAt; sent++) {
+        const p = one();
+        inflight.add(p);
+        void p.finally(() => inflight.delete(p));
+      }
+      if (now >= endAt) {
+        clearInterval(tick);
+        resolve();
+      }
+    }, 1);
+  });
+  await Promise.all(inflight);
+  await pool.close();
+  const ms = (p: number): number => +percentile(latencies, p).toFixed(3);
+  console.log(
+    `PACED ${JSON.stringify({ p50Ms: ms(50), p90Ms: ms(90), p99Ms: ms(99), requests: latencies.length, errors })}`,
+  );
+}
+
+/** Latency at a fixed, evenly paced offered rate, measured by the `paced` child. */
+interface PacedFigures {
+  p50Ms: number;
+  p90Ms: number;
+  p99Ms: number;
+}
+
+function fixedRateLatency(url: string, headers: readonly string[]): Promise<PacedFigures> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [self, 'paced', url, headers[0] ?? ''], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.once('exit', () => {
+      const m = /PACED (\{.*\})/.exec(out);
+      if (m === null) reject(new Error('paced client failed'));
+      else resolve(JSON.parse(m[1]!) as PacedFigures);
+    });
+  });
+}
+
+async function measure(
+  variant: string,
+  url: string,
+  headers: string[],
+  serverPid: number,
+  upstreamPid: number,
+): Promise<Row> {
+  const server0 = cpuMicros(serverPid);
+  const upstream0 = cpuMicros(upstreamPid);
+  const load = await httpLoad(url, { connections: CONNECTIONS, seconds: DURATION_SECONDS, headers });
+  const requests = Math.max(1, load.requestsPerSec * DURATION_SECONDS);
+  const upstreamUs = cpuMicros(upstreamPid) - upstream0;
+  const serverUs = cpuMicros(serverPid) - server0;
+  const fixed = await fixedRateLatency(url, headers);
+  return {
+    variant,
+    ...load,
+    serverCpuUsPerReq: +(serverUs / requests).toFixed(1),
+    upstreamCpuUsPerReq: +(upstreamUs / requests).toFixed(1),
+    fixedRateP50Ms: fixed.p50Ms,
+    fixedRateP90Ms: fixed.p90Ms,
+    fixedRateP99Ms: fixed.p99Ms,
+  };
 }
 
 const median = (values: number[]): number => percentile(values, 50);
@@ -183,20 +320,23 @@ async function main(): Promise<void> {
     children.push(nginx.child);
     const gateway = await start('gateway', String(upstream.port));
     children.push(gateway.child);
-    const variants: Array<[string, string, string[]]> = [
-      ['direct upstream (node:http)', `http://127.0.0.1:${upstream.port}/api/bench/x`, []],
-      ['fastify + @fastify/http-proxy', `http://127.0.0.1:${fastify.port}/api/bench/x`, []],
-      ['nginx (keepalive 128, 1 worker)', `http://127.0.0.1:${nginx.port}/api/bench/x`, []],
+    const pid = (child: ChildProcess): number => child.pid ?? 0;
+    const variants: Array<[string, string, string[], number]> = [
+      ['direct upstream (node:http)', `http://127.0.0.1:${upstream.port}/api/bench/x`, [], pid(upstream.child)],
+      ['fastify + @fastify/http-proxy', `http://127.0.0.1:${fastify.port}/api/bench/x`, [], pid(fastify.child)],
+      ['nginx (keepalive 128, 1 worker)', `http://127.0.0.1:${nginx.port}/api/bench/x`, [], pid(nginx.child)],
       [
         'lattice gateway (match+JWT+limit+breaker)',
         `http://127.0.0.1:${gateway.port}/api/bench/x`,
         [`authorization=Bearer ${gateway.token ?? ''}`],
+        pid(gateway.child),
       ],
     ];
     for (const [, url, headers] of variants) await httpLoad(url, { connections: CONNECTIONS, seconds: 2, headers }); // warm-up
     const runs: Row[][] = variants.map(() => []);
     for (let round = 0; round < ROUNDS; round++) {
-      for (const [i, [name, url, headers]] of variants.entries()) runs[i]!.push(await measure(name, url, headers));
+      for (const [i, [name, url, headers, serverPid]] of variants.entries())
+        runs[i]!.push(await measure(name, url, headers, serverPid, pid(upstream.child)));
     }
     const rows: Row[] = runs.map((r, i) => ({
       variant: variants[i]![0],
@@ -204,6 +344,11 @@ async function main(): Promise<void> {
       p50Ms: median(r.map((x) => x.p50Ms)),
       p99Ms: median(r.map((x) => x.p99Ms)),
       errors: r.reduce((sum, x) => sum + x.errors, 0),
+      serverCpuUsPerReq: median(r.map((x) => x.serverCpuUsPerReq)),
+      upstreamCpuUsPerReq: median(r.map((x) => x.upstreamCpuUsPerReq)),
+      fixedRateP50Ms: median(r.map((x) => x.fixedRateP50Ms)),
+      fixedRateP90Ms: median(r.map((x) => x.fixedRateP90Ms)),
+      fixedRateP99Ms: median(r.map((x) => x.fixedRateP99Ms)),
     }));
     const [direct, fast, ngx, lattice] = rows as [Row, Row, Row, Row];
     const figures = {
@@ -211,7 +356,24 @@ async function main(): Promise<void> {
       rounds: runs,
       gatewayVsFastify: +(lattice.requestsPerSec / fast.requestsPerSec).toFixed(2),
       gatewayVsNginx: +(lattice.requestsPerSec / ngx.requestsPerSec).toFixed(2),
+      // Per-round ratios (each variant against the one that ran next to it in time), then the median.
+      gatewayVsFastifyPerRound: +median(runs[3]!.map((g, r) => g.requestsPerSec / runs[1]![r]!.requestsPerSec)).toFixed(
+        2,
+      ),
+      gatewayVsNginxPerRound: +median(runs[3]!.map((g, r) => g.requestsPerSec / runs[2]![r]!.requestsPerSec)).toFixed(
+        2,
+      ),
       gatewayP99OverheadMs: +(lattice.p99Ms - direct.p99Ms).toFixed(2),
+      fastifyP99OverheadMs: +(fast.p99Ms - direct.p99Ms).toFixed(2),
+      nginxP99OverheadMs: +(ngx.p99Ms - direct.p99Ms).toFixed(2),
+      gatewayCpuVsFastify: +(lattice.serverCpuUsPerReq / fast.serverCpuUsPerReq).toFixed(2),
+      // At a fixed rate every variant has spare capacity: the difference to direct is the hop's own latency.
+      fixedRate: FIXED_RATE,
+      gatewayFixedRateP50OverheadMs: +(lattice.fixedRateP50Ms - direct.fixedRateP50Ms).toFixed(3),
+      gatewayFixedRateP90OverheadMs: +(lattice.fixedRateP90Ms - direct.fixedRateP90Ms).toFixed(3),
+      gatewayFixedRateP99OverheadMs: +(lattice.fixedRateP99Ms - direct.fixedRateP99Ms).toFixed(2),
+      fastifyFixedRateP99OverheadMs: +(fast.fixedRateP99Ms - direct.fixedRateP99Ms).toFixed(2),
+      nginxFixedRateP99OverheadMs: +(ngx.fixedRateP99Ms - direct.fixedRateP99Ms).toFixed(2),
       targets: { vsFastify: '>= 1.2', vsNginx: 'aim >= 0.6', p99OverheadMs: '<= 2' },
     };
     printTable(
@@ -221,8 +383,21 @@ async function main(): Promise<void> {
     printTable('Ratios', [
       {
         'gateway / fastify': figures.gatewayVsFastify,
+        'per round': figures.gatewayVsFastifyPerRound,
         'gateway / nginx': figures.gatewayVsNginx,
-        'gateway p99 - direct p99 (ms)': figures.gatewayP99OverheadMs,
+        'p99 over direct (ms): gateway': figures.gatewayP99OverheadMs,
+        fastify: figures.fastifyP99OverheadMs,
+        nginx: figures.nginxP99OverheadMs,
+        'CPU/req gateway / fastify': figures.gatewayCpuVsFastify,
+      },
+    ]);
+    printTable(`Latency over direct at a fixed ${FIXED_RATE} req/s, evenly paced (ms)`, [
+      {
+        'gateway p50': figures.gatewayFixedRateP50OverheadMs,
+        'gateway p90': figures.gatewayFixedRateP90OverheadMs,
+        'gateway p99': figures.gatewayFixedRateP99OverheadMs,
+        'fastify p99': figures.fastifyFixedRateP99OverheadMs,
+        'nginx p99': figures.nginxFixedRateP99OverheadMs,
       },
     ]);
     writeResult('gateway', {
@@ -230,6 +405,7 @@ async function main(): Promise<void> {
         connections: CONNECTIONS,
         durationSeconds: DURATION_SECONDS,
         rounds: ROUNDS,
+        fixedRatePerSecond: FIXED_RATE,
         payloadBytes: PAYLOAD.length,
         nginxWorkers: 1,
       },
@@ -240,6 +416,7 @@ async function main(): Promise<void> {
   }
 }
 
-const [mode, upstreamPort = '0'] = process.argv.slice(2);
+const [mode, upstreamPort = '0', header = ''] = process.argv.slice(2);
 if (mode === undefined) await main();
+else if (mode === 'paced') await paced(upstreamPort, header);
 else await serve(mode, upstreamPort);

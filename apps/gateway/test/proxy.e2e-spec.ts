@@ -176,6 +176,58 @@ describe('proxying', () => {
     };
   });
 
+  it("streams a large response at the client's pace: backpressure reaches the upstream", async () => {
+    const size = 64 * 1024 * 1024;
+    let sent = 0;
+    const handler = upstream.handler;
+    upstream.handler = (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(size) });
+      const chunk = Buffer.alloc(64 * 1024, 98);
+      const pump = (): void => {
+        while (sent < size) {
+          sent += chunk.length;
+          if (!res.write(chunk)) {
+            res.once('drain', pump);
+            return;
+          }
+        }
+        res.end();
+      };
+      pump();
+    };
+    let sentBeforeClientRead = 0;
+    const received = await new Promise<{ bytes: number; allB: boolean }>((resolve, reject) => {
+      const req = httpRequest(`${gw.url}/api/big`, { agent: false }, (res) => {
+        // The client reads nothing for a while: the gateway must not pull all 64 MiB meanwhile.
+        res.pause();
+        // Wait until the upstream has sent everything or has stalled (no progress for 3 polls).
+        let last = -1;
+        let still = 0;
+        const poll = setInterval(() => {
+          still = sent === last ? still + 1 : 0;
+          last = sent;
+          if (sent < size && still < 3) return;
+          clearInterval(poll);
+          sentBeforeClientRead = sent;
+          let bytes = 0;
+          let allB = true;
+          res.on('data', (c: Buffer) => {
+            bytes += c.length;
+            if (c.some((byte) => byte !== 98)) allB = false;
+          });
+          res.on('end', () => resolve({ bytes, allB }));
+          res.resume();
+        }, 50);
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    upstream.handler = handler;
+    expect(received).toEqual({ bytes: size, allB: true });
+    // Socket buffers on both hops hold some megabytes; the rest waited for the client.
+    expect(sentBeforeClientRead).toBeLessThan(size);
+  });
+
   it('cancels the upstream request when the client disconnects', async () => {
     let upstreamClosed!: () => void;
     const closed = new Promise<void>((r) => (upstreamClosed = r));

@@ -112,6 +112,18 @@ describe('JwtVerifier', () => {
     expect(await reasonOf(v.verify(token))).toMatch(/expired/);
   });
 
+  it('answers a verified token from the cache without a promise, until it expires', async () => {
+    let now = NOW;
+    const v = await JwtVerifier.create(base(), () => now);
+    const token = await sign(hs, 'HS256', { exp: nowS + 10 });
+    expect(v.cached(token)).toBeUndefined();
+    const principal = await v.verify(token);
+    expect(v.cached(token)).toBe(principal);
+    expect(v.cached(`${token}x`)).toBeUndefined();
+    now = NOW + 80_000;
+    expect(v.cached(token)).toBeUndefined();
+  });
+
   it('verifies RS256 and EdDSA from PEM files, and keys from a JWKS', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'gw-jwt-'));
     for (const alg of ['RS256', 'EdDSA'] as const) {

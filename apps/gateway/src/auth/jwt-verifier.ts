@@ -85,16 +85,31 @@ export class JwtVerifier {
     return this.signingKey !== undefined;
   }
 
+  /**
+   * The principal of a token verified before and still within `exp`/`nbf` (with the skew),
+   * without a promise; undefined otherwise (then call {@link verify}).
+   *
+   * @example
+   * ```ts
+   * const principal = verifier.cached(token) ?? (await verifier.verify(token));
+   * ```
+   */
+  cached(token: string): Principal | undefined {
+    const entry = this.cache.get(token);
+    if (entry === undefined) return undefined;
+    const now = this.now() / 1000;
+    const skew = this.options.clockToleranceSeconds;
+    if (now - skew < entry.exp && now + skew >= entry.nbf) return entry.principal;
+    this.cache.delete(token);
+    return undefined;
+  }
+
   /** Verifies a compact JWT and returns the user principal; throws `GATEWAY_UNAUTHENTICATED`. */
   async verify(token: string): Promise<Principal> {
+    const cached = this.cached(token);
+    if (cached !== undefined) return cached;
     const nowMs = this.now();
     const skew = this.options.clockToleranceSeconds;
-    const cached = this.cache.get(token);
-    if (cached !== undefined) {
-      const now = nowMs / 1000;
-      if (now - skew < cached.exp && now + skew >= cached.nbf) return cached.principal;
-      this.cache.delete(token);
-    }
     let payload: JWTPayload;
     try {
       ({ payload } = await jwtVerify(token, this.key as Key, {

@@ -3,7 +3,7 @@ import { Transform, type Readable } from 'node:stream';
 import { LatticeError, PROBLEM_CONTENT_TYPE, toProblem, type Clock } from '@lattice/core';
 import { BreakerOpenError, defaultRecordError } from '@lattice/resilience';
 import type { Histogram, Logger, MetricsRegistry } from '@lattice/telemetry';
-import { Agent, type Dispatcher } from 'undici';
+import { Agent } from 'undici';
 import {
   GatewayBodyInvalidError,
   GatewayForbiddenError,
@@ -23,7 +23,8 @@ import { RandomHex } from './ids.js';
 import { LightSignal } from './light-signal.js';
 import { checkRequestTarget } from './request-path.js';
 import type { RoutePolicies } from './route-policies.js';
-import type { UpstreamResolver } from './upstreams.js';
+import { UpstreamCall } from './upstream-call.js';
+import type { Upstream, UpstreamResolver } from './upstreams.js';
 
 /** Bodies the gateway must read whole (SaaS signatures, schema validation) are capped here unless the route says otherwise. */
 export const DEFAULT_BUFFERED_BODY_BYTES = 1_048_576;
@@ -45,7 +46,7 @@ export interface GatewayProxyWiring {
 
 /** An upstream answer with a status the route counts as a failure (breaker, retry). */
 class UpstreamStatusError extends LatticeError<{ upstreamStatus: number }> {
-  constructor(readonly response: Dispatcher.ResponseData) {
+  constructor(readonly response: UpstreamCall) {
     super('GATEWAY_UPSTREAM_STATUS', `upstream answered ${response.statusCode}`, {
       status: 502,
       retryable: true,
@@ -65,6 +66,7 @@ class ClientGoneError extends LatticeError {
   }
 }
 const NO_BODY = new Set(['GET', 'HEAD', 'OPTIONS', 'DELETE', 'TRACE']);
+const EMPTY_BODY = Buffer.alloc(0);
 
 interface Exchange {
   readonly req: IncomingMessage;
@@ -79,6 +81,8 @@ interface Exchange {
   readonly abort: LightSignal;
   readonly deadline: number;
   corsHeaders: Record<string, string> | undefined;
+  /** Upstream statuses that count as a failure (breaker, retry); undefined: none. */
+  countedStatuses: ReadonlySet<number> | undefined;
 }
 
 /**
@@ -99,6 +103,7 @@ export class GatewayProxy {
   private readonly agent: Agent;
   private readonly duration: Histogram<'route' | 'status'> | undefined;
   private readonly responses = new Set<ServerResponse>();
+  private readonly labels = new Map<string, Map<number, { route: string; status: string }>>();
   /** Random ids (request ids, span ids) from a pooled buffer. */
   readonly ids = new RandomHex();
   /** Identity headers per principal: the JWT cache hands back the same principal object for a token. */
@@ -162,7 +167,8 @@ export class GatewayProxy {
     if (this.draining) res.shouldKeepAlive = false;
     const signal = new LightSignal();
     this.responses.add(res);
-    res.once('close', () => {
+    // 'close' fires once per response: `on` spares the once-wrapper an extra allocation per request.
+    res.on('close', () => {
       this.responses.delete(res);
       // A client that goes away cancels the upstream exchange.
       if (!res.writableFinished) signal.abort(ABORT_CLIENT);
@@ -227,6 +233,16 @@ export class GatewayProxy {
     return principal;
   }
 
+  /** The principal of a cached JWT when the route takes one and the caller's role fits; else undefined. */
+  private cachedPrincipal(route: CompiledRoute, req: IncomingMessage): Principal | undefined {
+    if (route.auth === 'saas' || req.headers['x-lattice-key'] !== undefined || this.wiring.jwt === undefined)
+      return undefined;
+    const token = bearerOf(req.headers.authorization);
+    const principal = token === undefined ? undefined : this.wiring.jwt.cached(token);
+    if (principal === undefined || (route.auth === 'admin' && !principal.roles.includes('admin'))) return undefined;
+    return principal;
+  }
+
   /** Tenant isolation: the route's home capture must be one of the principal's homes (else 404). */
   checkTenant(match: RouteMatch, principal: Principal | undefined): void {
     const param = match.route.tenantParam;
@@ -277,10 +293,17 @@ export class GatewayProxy {
     }
     const body = mustBuffer ? await readBody(req, maxBytes ?? DEFAULT_BUFFERED_BODY_BYTES) : undefined;
 
-    const pathAndQuery = query === '' ? path : `${path}?${query}`;
-    const principal = await this.authenticate(route, req, pathAndQuery, body ?? Buffer.alloc(0));
+    // A JWT verified before answers from the cache without a promise; anything else takes the full path.
+    const principal =
+      route.auth === 'none'
+        ? undefined
+        : (this.cachedPrincipal(route, req) ??
+          (await this.authenticate(route, req, query === '' ? path : `${path}?${query}`, body ?? EMPTY_BODY)));
     this.checkTenant(match, principal);
-    if (route.rateLimit !== undefined) await this.wiring.policies.limit(route, rateKey(route, principal, req));
+    if (route.rateLimit !== undefined) {
+      const permit = this.wiring.policies.limit(route, rateKey(route, principal, req));
+      if (permit !== undefined) await permit;
+    }
     if (route.validateBody !== undefined && body !== undefined) validateJson(route, body);
 
     // The route timeout bounds the wait for response headers, retries included: each attempt
@@ -298,44 +321,38 @@ export class GatewayProxy {
       abort,
       deadline,
       corsHeaders,
+      countedStatuses: undefined,
     };
     const response = await this.respondFromUpstream(exchange, hasBody, maxBytes);
     this.forward(exchange, response);
   }
 
   /** Breaker, retry and fallback around the upstream call; resolves with the response to forward. */
-  private async respondFromUpstream(
-    ex: Exchange,
-    hasBody: boolean,
-    maxBytes: number | undefined,
-  ): Promise<Dispatcher.ResponseData> {
+  private respondFromUpstream(ex: Exchange, hasBody: boolean, maxBytes: number | undefined): Promise<UpstreamCall> {
     const route = ex.match.route;
     const breaker = this.wiring.policies.breaker(route);
-    const breakerStatuses = route.breakerStatuses ?? DEFAULT_BREAKER_STATUSES;
     const retry = route.retry;
-    const method = ex.req.method ?? 'GET';
     const replayable = !hasBody || ex.body !== undefined;
+    const canRetry =
+      retry !== undefined && replayable && (retry.methods as readonly string[]).includes(ex.req.method ?? 'GET');
+    ex.countedStatuses = failingStatuses(route, breaker !== undefined, canRetry);
+    const guarded =
+      breaker === undefined
+        ? () => this.attempt(ex, hasBody, maxBytes)
+        : () => breaker.execute(() => this.attempt(ex, hasBody, maxBytes), { key: route.id });
+    // The common case (no retry): one attempt, then the fallback on failure; no loop, no extra frame.
+    if (!canRetry) return guarded().catch((error: unknown) => this.fallbackOrThrow(ex, error));
+    return this.withRetries(ex, guarded, retry);
+  }
+
+  private async withRetries(
+    ex: Exchange,
+    guarded: () => Promise<UpstreamCall>,
+    retry: NonNullable<CompiledRoute['retry']>,
+  ): Promise<UpstreamCall> {
+    const route = ex.match.route;
     const retryStatuses = route.retryStatuses ?? NO_STATUSES;
-    const canRetry = retry !== undefined && replayable && (retry.methods as readonly string[]).includes(method);
-    const failing = (status: number): boolean =>
-      (breaker !== undefined && breakerStatuses.has(status)) || (canRetry && retryStatuses.has(status));
-
-    const once = async (): Promise<Dispatcher.ResponseData> => {
-      const upstream = await this.wiring.upstreams.resolve(route.target);
-      try {
-        const response = await this.send(ex, upstream.origin, hasBody, maxBytes);
-        upstream.done(response.statusCode < 500);
-        if (failing(response.statusCode)) throw new UpstreamStatusError(response);
-        return response;
-      } catch (error) {
-        if (!(error instanceof UpstreamStatusError)) upstream.done(false);
-        throw this.mapSendError(ex, route, error);
-      }
-    };
-    const guarded = breaker === undefined ? once : () => breaker.execute(once, { key: route.id });
-
     let attempt = 1;
-    const maxAttempts = canRetry ? retry.maxAttempts : 1;
     for (;;) {
       try {
         return await guarded();
@@ -343,12 +360,10 @@ export class GatewayProxy {
         if (ex.abort.reason === ABORT_CLIENT) throw error;
         const retryable =
           error instanceof UpstreamStatusError ? retryStatuses.has(error.response.statusCode) : isRetryable(error);
-        const delayMs = canRetry
-          ? Math.random() * Math.min(retry.maxDelayMs, retry.initialDelayMs * 2 ** (attempt - 1))
-          : 0;
+        const delayMs = Math.random() * Math.min(retry.maxDelayMs, retry.initialDelayMs * 2 ** (attempt - 1));
         // Retries stay inside the route timeout: no attempt starts that the deadline would cut.
-        if (attempt < maxAttempts && retryable && this.wiring.clock.now() + delayMs < ex.deadline) {
-          if (error instanceof UpstreamStatusError) await error.response.body.dump().catch(() => undefined);
+        if (attempt < retry.maxAttempts && retryable && this.wiring.clock.now() + delayMs < ex.deadline) {
+          if (error instanceof UpstreamStatusError) error.response.dump();
           attempt++;
           if (delayMs > 0) await this.sleep(delayMs, ex.abort);
           if (ex.abort.aborted) throw this.mapSendError(ex, route, ex.abort.reason);
@@ -359,27 +374,57 @@ export class GatewayProxy {
     }
   }
 
-  private async fallbackOrThrow(ex: Exchange, error: unknown): Promise<Dispatcher.ResponseData> {
+  /** One attempt: resolve an upstream (synchronous for URL targets), send, judge the status. */
+  private attempt(ex: Exchange, hasBody: boolean, maxBytes: number | undefined): Promise<UpstreamCall> {
+    const upstream = this.wiring.upstreams.resolve(ex.match.route.target);
+    return upstream instanceof Promise
+      ? upstream.then((u) => this.attemptOn(ex, u, hasBody, maxBytes))
+      : this.attemptOn(ex, upstream, hasBody, maxBytes);
+  }
+
+  private attemptOn(
+    ex: Exchange,
+    upstream: Upstream,
+    hasBody: boolean,
+    maxBytes: number | undefined,
+  ): Promise<UpstreamCall> {
+    return this.send(ex, upstream.origin, hasBody, maxBytes).then(
+      (response) => {
+        upstream.done(response.statusCode < 500);
+        if (ex.countedStatuses?.has(response.statusCode) === true) throw new UpstreamStatusError(response);
+        return response;
+      },
+      (error: unknown) => {
+        upstream.done(false);
+        throw this.mapSendError(ex, ex.match.route, error);
+      },
+    );
+  }
+
+  private async fallbackOrThrow(ex: Exchange, error: unknown): Promise<UpstreamCall> {
     const fallback = ex.match.route.circuitBreaker?.fallback;
     if (fallback === undefined || ex.abort.reason === ABORT_CLIENT) {
       if (error instanceof UpstreamStatusError) return error.response;
       throw error;
     }
-    if (error instanceof UpstreamStatusError) await error.response.body.dump().catch(() => undefined);
+    if (error instanceof UpstreamStatusError) error.response.dump();
     if ('uri' in fallback) {
       const url = new URL(fallback.uri);
-      const response = await this.agent.request({
-        origin: url.origin,
-        path: url.pathname + url.search,
-        method: ex.req.method === 'HEAD' ? 'HEAD' : 'GET',
-        headers: {
-          'x-request-id': ex.requestId,
-          'x-lattice-fallback-of': ex.match.route.id,
-          ...(ex.principal === undefined ? {} : this.identityFor(ex.principal)),
+      const response = await UpstreamCall.start(
+        this.agent,
+        {
+          origin: url.origin,
+          path: url.pathname + url.search,
+          method: ex.req.method === 'HEAD' ? 'HEAD' : 'GET',
+          headers: {
+            'x-request-id': ex.requestId,
+            'x-lattice-fallback-of': ex.match.route.id,
+            ...(ex.principal === undefined ? {} : this.identityFor(ex.principal)),
+          },
+          headersTimeout: Math.max(1, ex.deadline - this.wiring.clock.now()),
         },
-        signal: ex.abort,
-        headersTimeout: Math.max(1, ex.deadline - this.wiring.clock.now()),
-      });
+        ex.abort,
+      );
       response.headers['x-lattice-fallback'] = 'true';
       return response;
     }
@@ -389,12 +434,7 @@ export class GatewayProxy {
     });
   }
 
-  private send(
-    ex: Exchange,
-    origin: string,
-    hasBody: boolean,
-    maxBytes: number | undefined,
-  ): Promise<Dispatcher.ResponseData> {
+  private send(ex: Exchange, origin: string, hasBody: boolean, maxBytes: number | undefined): Promise<UpstreamCall> {
     const { req, match } = ex;
     const headers = upstreamRequestHeaders(req, ex.requestId, this.ids);
     if (ex.principal !== undefined) Object.assign(headers, this.identityFor(ex.principal));
@@ -408,16 +448,19 @@ export class GatewayProxy {
       body = maxBytes === undefined ? req : req.pipe(limitStream(maxBytes));
       if (!hasBody) body = undefined;
     }
-    return this.agent.request({
-      origin,
-      path: ex.query === '' ? path : `${path}?${ex.query}`,
-      method: req.method ?? 'GET',
-      headers,
-      body: body ?? null,
-      signal: ex.abort,
-      headersTimeout: Math.max(1, ex.deadline - this.wiring.clock.now()),
-      bodyTimeout: 0,
-    });
+    return UpstreamCall.start(
+      this.agent,
+      {
+        origin,
+        path: ex.query === '' ? path : `${path}?${ex.query}`,
+        method: req.method ?? 'GET',
+        headers,
+        body: body ?? null,
+        headersTimeout: Math.max(1, ex.deadline - this.wiring.clock.now()),
+        bodyTimeout: 0,
+      },
+      ex.abort,
+    );
   }
 
   private mapSendError(ex: Exchange, route: CompiledRoute, error: unknown): unknown {
@@ -434,23 +477,13 @@ export class GatewayProxy {
     return new GatewayUpstreamError(route.definition.uri, error);
   }
 
-  private forward(ex: Exchange, response: Dispatcher.ResponseData): void {
-    const { res, match } = ex;
+  private forward(ex: Exchange, response: UpstreamCall): void {
+    const { match } = ex;
     const headers = downstreamResponseHeaders(response.headers);
-    applyHeaderOps(headers, match.route.responseHeaders, match.captures);
+    if (match.route.responseHeaders.length > 0) applyHeaderOps(headers, match.route.responseHeaders, match.captures);
     headers['x-request-id'] = ex.requestId;
     if (ex.corsHeaders !== undefined) Object.assign(headers, ex.corsHeaders);
-    if (res.destroyed) {
-      response.body.destroy();
-      return;
-    }
-    res.writeHead(response.statusCode, headers);
-    const body = response.body;
-    body.on('error', () => res.destroy());
-    res.once('close', () => {
-      if (!body.readableEnded) body.destroy();
-    });
-    body.pipe(res);
+    response.forwardTo(ex.res, response.statusCode, headers);
   }
 
   private fail(req: IncomingMessage, res: ServerResponse, requestId: string, error: unknown): void {
@@ -479,7 +512,17 @@ export class GatewayProxy {
   }
 
   private observe(route: string, status: number, started: number): void {
-    this.duration?.observe({ route, status: String(status) }, (performance.now() - started) / 1000);
+    const duration = this.duration;
+    if (duration === undefined) return;
+    // One label object per route and status (both bounded), reused instead of built per request.
+    let byStatus = this.labels.get(route);
+    if (byStatus === undefined) {
+      byStatus = new Map<number, { route: string; status: string }>();
+      this.labels.set(route, byStatus);
+    }
+    let labels = byStatus.get(status);
+    if (labels === undefined) byStatus.set(status, (labels = { route, status: String(status) }));
+    duration.observe(labels, (performance.now() - started) / 1000);
   }
 
   private sleep(ms: number, signal: LightSignal): Promise<void> {
@@ -516,6 +559,15 @@ function rateKey(route: CompiledRoute, principal: Principal | undefined, req: In
       if (principal === undefined) return ip;
       return principal.kind === 'user' ? `u:${principal.id}` : `s:${principal.saasKey ?? principal.id}`;
   }
+}
+
+/** The statuses an attempt counts as failures: the breaker's (if any) and the retry's (if it may retry). */
+function failingStatuses(route: CompiledRoute, breaker: boolean, canRetry: boolean): ReadonlySet<number> | undefined {
+  const breakerStatuses = breaker ? (route.breakerStatuses ?? DEFAULT_BREAKER_STATUSES) : undefined;
+  const retryStatuses = canRetry ? route.retryStatuses : undefined;
+  if (retryStatuses === undefined || retryStatuses.size === 0) return breakerStatuses;
+  if (breakerStatuses === undefined) return retryStatuses;
+  return new Set([...breakerStatuses, ...retryStatuses]);
 }
 
 function isRetryable(error: unknown): boolean {

@@ -39,7 +39,8 @@ const DROPPED_RESPONSE = new Set<string>([
 
 /** Names listed in a Connection header are hop-by-hop too. */
 function connectionListed(value: string | string[] | undefined): Set<string> | undefined {
-  if (value === undefined) return undefined;
+  // The common values list no other header: skip the split.
+  if (value === undefined || value === 'keep-alive' || value === 'close' || value === 'Keep-Alive') return undefined;
   const names = (Array.isArray(value) ? value.join(',') : value)
     .split(',')
     .map((v) => v.trim().toLowerCase())
@@ -74,7 +75,9 @@ export function upstreamRequestHeaders(
 ): Record<string, string | string[]> {
   const listed = connectionListed(req.headers.connection);
   const out: Record<string, string | string[]> = {};
-  for (const [name, value] of Object.entries(req.headers)) {
+  const incoming = req.headers;
+  for (const name in incoming) {
+    const value = incoming[name];
     if (value === undefined) continue;
     if (DROPPED_REQUEST.has(name) && !(keepUpgrade && (name === 'upgrade' || name === 'connection'))) continue;
     if (listed?.has(name) === true) continue;
@@ -96,7 +99,8 @@ export function downstreamResponseHeaders(
 ): Record<string, string | string[]> {
   const listed = connectionListed(headers['connection']);
   const out: Record<string, string | string[]> = {};
-  for (const [name, value] of Object.entries(headers)) {
+  for (const name in headers) {
+    const value = headers[name];
     if (value === undefined || DROPPED_RESPONSE.has(name) || listed?.has(name) === true) continue;
     out[name] = value;
   }

@@ -13,7 +13,7 @@ import type { CompiledRoute } from '../routes/route-table.js';
 
 interface Limiter {
   readonly spec: string;
-  acquire(who: string): Promise<void>;
+  acquire(who: string): Promise<unknown>;
   snapshot(): RateLimitSnapshot | { readonly cluster: true; readonly qps: number };
   close(): Promise<void>;
 }
@@ -93,10 +93,12 @@ export class RoutePolicies {
     }
   }
 
-  /** Takes a permit for `who` on the route; throws `RESILIENCE_RATE_LIMITED` (429) when refused. */
-  async limit(route: CompiledRoute, who: string): Promise<void> {
-    const limiter = this.limiters.get(route.id);
-    if (limiter !== undefined) await limiter.acquire(who);
+  /**
+   * Takes a permit for `who` on the route: the promise rejects with `RESILIENCE_RATE_LIMITED`
+   * (429) when refused; undefined when the route has no limiter.
+   */
+  limit(route: CompiledRoute, who: string): Promise<unknown> | undefined {
+    return this.limiters.get(route.id)?.acquire(who);
   }
 
   /** The route's breaker, if it has one. */
@@ -152,11 +154,10 @@ export class RoutePolicies {
         ...(this.wiring.metrics ? { metrics: this.wiring.metrics } : {}),
       },
     );
+    const key = `gateway:${routeId}`;
     return {
       spec,
-      acquire: async (who) => {
-        await policy.execute(noop, { key: `gateway:${routeId}`, param: who });
-      },
+      acquire: (who) => policy.execute(noop, { key, param: who }),
       snapshot: () => policy.snapshot(),
       close: () => policy.close(),
     };

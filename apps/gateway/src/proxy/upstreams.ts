@@ -17,20 +17,34 @@ const nothing = (): void => undefined;
  * @example
  * ```ts
  * const upstream = await upstreams.resolve({ kind: 'lb', service: 'device' });
+ * upstream.done(true); // after the attempt: feeds the balancer
  * ```
  */
 export class UpstreamResolver {
+  /** URL targets resolve to themselves: one object per target, handed out without a promise. */
+  private readonly fixed = new WeakMap<RouteTarget, Upstream>();
+
   constructor(private readonly discovery: DiscoveryClient | undefined) {}
 
-  async resolve(target: RouteTarget): Promise<Upstream> {
-    if (target.kind === 'url') return { origin: target.origin, done: nothing };
-    if (this.discovery === undefined) throw new GatewayUpstreamError(`lb://${target.service}`);
-    const balancer = this.discovery.balancer(target.service);
+  /** The upstream for one attempt: synchronous for URL targets, a promise for discovery. */
+  resolve(target: RouteTarget): Upstream | Promise<Upstream> {
+    if (target.kind !== 'url') return this.discover(target.service);
+    let upstream = this.fixed.get(target);
+    if (upstream === undefined) {
+      upstream = { origin: target.origin, done: nothing };
+      this.fixed.set(target, upstream);
+    }
+    return upstream;
+  }
+
+  private async discover(service: string): Promise<Upstream> {
+    if (this.discovery === undefined) throw new GatewayUpstreamError(`lb://${service}`);
+    const balancer = this.discovery.balancer(service);
     let instance;
     try {
       instance = await balancer.choose();
     } catch (error) {
-      throw new GatewayUpstreamError(`lb://${target.service}`, error);
+      throw new GatewayUpstreamError(`lb://${service}`, error);
     }
     const port = instance.ports['http'] ?? Object.values(instance.ports)[0];
     const handle = balancer.begin(instance);
