@@ -117,6 +117,8 @@ export class RuleEngine {
   private readonly registry: RunRegistry;
   /** This replica's runs (running or waiting) by firing id. */
   private readonly local = new Map<string, RunContext>();
+  /** This replica's runs waiting for their turn (`queued`), by rule: a release wakes only these. */
+  private readonly waitingByRule = new Map<string, Set<RunContext>>();
   private readonly inflight = new Set<Promise<void>>();
   private readonly firings;
   private readonly lateness;
@@ -420,13 +422,15 @@ export class RuleEngine {
         .release(rule.id, context.runId, context.token)
         .catch((error: unknown) => this.o.onError?.(error));
       // A waiting run of this replica need not wait for its next poll.
-      for (const other of this.local.values()) if (other.waiting && other.ruleId === rule.id) other.wake?.();
+      for (const other of this.waitingByRule.get(rule.id) ?? []) other.wake?.();
     }
   }
 
   /** Waits in the rule's queue until it is this run's turn (true) or the run is stopped or dropped (false). */
   private async awaitTurn(context: RunContext): Promise<boolean> {
     context.waiting = true;
+    const waiting = this.waitingByRule.get(context.ruleId) ?? new Set<RunContext>();
+    this.waitingByRule.set(context.ruleId, waiting.add(context));
     try {
       for (;;) {
         if (context.aborted) return false;
@@ -446,6 +450,9 @@ export class RuleEngine {
       }
     } finally {
       context.waiting = false;
+      waiting.delete(context);
+      if (waiting.size === 0 && this.waitingByRule.get(context.ruleId) === waiting)
+        this.waitingByRule.delete(context.ruleId);
     }
   }
 
