@@ -92,6 +92,33 @@ export class Breaker {
       }
       this.trialAdmitted++;
     }
+    if (this.current === 'closed') {
+      // Closed, opossum's gate only passes calls through: count the call in the gate's stats
+      // through the events its Status listens to (fire, then success or failure, with the
+      // latency), without fire()'s promise, semaphore and argument copies (~0.7 µs per call).
+      const gate = this.gate;
+      gate.emit('fire');
+      return invoke(call, context).then(
+        (value) => {
+          const ms = clock.now() - start;
+          gate.emit('success', value, ms);
+          this.record('closed', false, ms);
+          return value;
+        },
+        (error: unknown) => {
+          const ms = clock.now() - start;
+          // As opossum does: an error its errorFilter lets through counts as a success there.
+          if (this.settings.recordError(error)) {
+            gate.emit('failure', error, ms);
+            this.record('closed', true, ms);
+          } else {
+            gate.emit('success', error, ms);
+            this.ignored('closed');
+          }
+          throw error;
+        },
+      );
+    }
     const phase = this.current;
     return (this.gate.fire(call as ResilientCall<unknown>, context) as Promise<T>).then(
       (value) => {

@@ -174,4 +174,14 @@ describe('CircuitBreakerPolicy', () => {
     expect(snap.stats.rejects).toBe(1);
     expect(snap.stats.failures).toBe(4);
   });
+
+  it('counts closed calls in the stats as they pass: fires, successes, failures, ignored errors as successes', async () => {
+    const { policy } = setup({ minimumCalls: 100, recordError: (e) => !(e instanceof TypeError) });
+    await settle(policy.execute(ok, key));
+    await settle(policy.execute(ok, key));
+    await settle(policy.execute(boom, key));
+    const ignored = await settle(policy.execute(() => Promise.reject(new TypeError('caller bug')), key));
+    expect(ignored).toBeInstanceOf(TypeError);
+    expect(policy.snapshot()[0]!.stats).toEqual({ fires: 4, successes: 3, failures: 1, rejects: 0 });
+  });
 });
