@@ -9,7 +9,14 @@ import { fileURLToPath } from 'node:url';
 import { Pool } from 'undici';
 import { DiscoveryClient, MemoryRegistry } from '@lattice/discovery';
 import { declared, FeignClient, FeignClientFactory, PostMapping, RequestBody } from '@lattice/rpc';
-import { printTable, writeResult, closedLoopRound, type RoundFigures, interleavedRounds } from './harness.js';
+import {
+  printTable,
+  writeResult,
+  closedLoopRound,
+  type RoundFigures,
+  interleavedRounds,
+  percentile,
+} from './harness.js';
 
 const CONCURRENCY = 64;
 const CONNECTIONS = 16;
@@ -50,7 +57,30 @@ function serve(): void {
 
 type Figures = RoundFigures;
 
-const round = (call: () => Promise<unknown>): Promise<Figures> => closedLoopRound(call, CONCURRENCY, ROUND_MS);
+/** Client-process CPU µs per call of each round, by variant (robust to a busy machine). */
+const cpuByVariant = new Map<string, number[]>();
+
+/** One closed-loop round that also records this process's CPU time (user + system) per call. */
+async function round(name: string, call: () => Promise<unknown>): Promise<Figures> {
+  let calls = 0;
+  const counted = (): Promise<unknown> => {
+    calls += 1;
+    return call();
+  };
+  const before = process.cpuUsage();
+  const figures = await closedLoopRound(counted, CONCURRENCY, ROUND_MS);
+  const used = process.cpuUsage(before);
+  const perCall = (used.user + used.system) / Math.max(1, calls);
+  cpuByVariant.set(name, [...(cpuByVariant.get(name) ?? []), perCall]);
+  return figures;
+}
+
+/** Median client CPU µs per call of a variant, and its ratio to the baseline's. */
+function cpuColumns(variant: string, baseline: string): { cpuUsPerCall: number; cpuVsRaw: number } {
+  const own = percentile(cpuByVariant.get(variant) ?? [], 50);
+  const base = percentile(cpuByVariant.get(baseline) ?? [], 50);
+  return { cpuUsPerCall: Math.round(own * 10) / 10, cpuVsRaw: base > 0 ? own / base : 0 };
+}
 
 async function main(): Promise<void> {
   const child: ChildProcess = spawn(process.execPath, [fileURLToPath(import.meta.url), '--serve'], {
@@ -94,10 +124,12 @@ async function main(): Promise<void> {
   const only = process.env['RPC_BENCH_ONLY'];
   if (only) variants.splice(0, variants.length, ...variants.filter(([name], i) => i === 0 || name.includes(only)));
   for (const [, call] of variants) for (let i = 0; i < 2000; i += 1) await call();
-  const summary = await interleavedRounds(
-    variants.map(([name, call]) => [name, () => round(call)] as const),
-    ROUNDS,
-  );
+  const summary = (
+    await interleavedRounds(
+      variants.map(([name, call]) => [name, () => round(name, call)] as const),
+      ROUNDS,
+    )
+  ).map((row) => ({ ...row, ...cpuColumns(row.variant, 'raw undici Pool') }));
   printTable(
     `rpc-feign: ${CONCURRENCY} concurrent POSTs, ${payload.length}-byte JSON, ${CONNECTIONS} keep-alive connections, ${ROUNDS} interleaved rounds of ${ROUND_MS} ms (medians)`,
     summary,
@@ -110,10 +142,17 @@ async function main(): Promise<void> {
       rounds: ROUNDS,
       roundMs: ROUND_MS,
       upstream: 'node:http in a separate process',
+      cpu: 'client process user+system CPU µs per call (process.cpuUsage), median over rounds',
     },
     figures: {
       ...Object.fromEntries(summary.map((s) => [s.variant, s])),
-      ...(summary[1] ? { feignThroughputRatio: summary[1].vsRaw, feignP99Ratio: summary[1].p99VsRaw } : {}),
+      ...(summary[1]
+        ? {
+            feignThroughputRatio: summary[1].vsRaw,
+            feignP99Ratio: summary[1].p99VsRaw,
+            feignCpuRatio: summary[1].cpuVsRaw,
+          }
+        : {}),
     },
   });
 

@@ -13,7 +13,14 @@ import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
 import { DiscoveryClient, MemoryRegistry } from '@lattice/discovery';
 import { GrpcClient, GrpcServer, loadGrpcService, type GrpcServiceContract } from '@lattice/rpc';
-import { printTable, writeResult, closedLoopRound, type RoundFigures, interleavedRounds } from './harness.js';
+import {
+  printTable,
+  writeResult,
+  closedLoopRound,
+  type RoundFigures,
+  interleavedRounds,
+  percentile,
+} from './harness.js';
 
 const PROTO = fileURLToPath(new URL('../../proto/lattice/test/v1/echo.proto', import.meta.url));
 const CONCURRENCY = 64;
@@ -93,7 +100,30 @@ async function serve(): Promise<void> {
 
 type Figures = RoundFigures;
 
-const round = (call: () => Promise<unknown>): Promise<Figures> => closedLoopRound(call, CONCURRENCY, ROUND_MS);
+/** Client-process CPU µs per call of each round, by variant (robust to a busy machine). */
+const cpuByVariant = new Map<string, number[]>();
+
+/** One closed-loop round that also records this process's CPU time (user + system) per call. */
+async function round(name: string, call: () => Promise<unknown>): Promise<Figures> {
+  let calls = 0;
+  const counted = (): Promise<unknown> => {
+    calls += 1;
+    return call();
+  };
+  const before = process.cpuUsage();
+  const figures = await closedLoopRound(counted, CONCURRENCY, ROUND_MS);
+  const used = process.cpuUsage(before);
+  const perCall = (used.user + used.system) / Math.max(1, calls);
+  cpuByVariant.set(name, [...(cpuByVariant.get(name) ?? []), perCall]);
+  return figures;
+}
+
+/** Median client CPU µs per call of a variant, and its ratio to the baseline's. */
+function cpuColumns(variant: string, baseline: string): { cpuUsPerCall: number; cpuVsRaw: number } {
+  const own = percentile(cpuByVariant.get(variant) ?? [], 50);
+  const base = percentile(cpuByVariant.get(baseline) ?? [], 50);
+  return { cpuUsPerCall: Math.round(own * 10) / 10, cpuVsRaw: base > 0 ? own / base : 0 };
+}
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -173,10 +203,12 @@ async function main(): Promise<void> {
   }
   for (const [, call] of variants) for (let i = 0; i < 2000; i += 1) await call(); // warm-up (and negotiation)
 
-  const summary = await interleavedRounds(
-    variants.map(([name, call]) => [name, () => round(call)] as const),
-    ROUNDS,
-  );
+  const summary = (
+    await interleavedRounds(
+      variants.map(([name, call]) => [name, () => round(name, call)] as const),
+      ROUNDS,
+    )
+  ).map((row) => ({ ...row, ...cpuColumns(row.variant, 'raw @grpc/grpc-js unary') }));
   printTable(
     `rpc-grpc: ${CONCURRENCY} concurrent unary calls, ${MESSAGE.length}-byte messages, ${ROUNDS} interleaved rounds of ${ROUND_MS} ms (medians)`,
     summary,
@@ -186,7 +218,13 @@ async function main(): Promise<void> {
   const standardRow = byName.get('@lattice/rpc standard');
   const moleculerRow = byName.get('Moleculer over NATS');
   const ratios = {
-    ...(standardRow ? { standardThroughputRatio: standardRow.vsRaw, standardP99Ratio: standardRow.p99VsRaw } : {}),
+    ...(standardRow
+      ? {
+          standardThroughputRatio: standardRow.vsRaw,
+          standardP99Ratio: standardRow.p99VsRaw,
+          standardCpuRatio: standardRow.cpuVsRaw,
+        }
+      : {}),
     ...(fastRow ? { fastPathThroughputRatio: fastRow.vsRaw, fastPathP99Ms: fastRow.p99Ms } : {}),
     ...(moleculerRow && fastRow
       ? {
@@ -204,6 +242,7 @@ async function main(): Promise<void> {
       rounds: ROUNDS,
       roundMs: ROUND_MS,
       serverProcess: 'separate',
+      cpu: 'client process user+system CPU µs per call (process.cpuUsage), median over rounds',
       ...(skipped ? { moleculerSkipped: skipped } : { moleculerTransport: 'NATS (nats-server from PATH)' }),
     },
     figures: { ...Object.fromEntries(summary.map((s) => [s.variant, s])), ...ratios },

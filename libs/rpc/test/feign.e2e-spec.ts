@@ -5,7 +5,7 @@ import { NestFactory } from '@nestjs/core';
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace';
 import { DiscoveryClient, DiscoveryModule, MemoryRegistry } from '@lattice/discovery';
 import { BreakerOpenError, TimeoutError } from '@lattice/resilience';
-import { startTracing, withSpan, type TracingHandle } from '@lattice/telemetry';
+import { MetricsRegistry, startTracing, withSpan, type TracingHandle } from '@lattice/telemetry';
 import {
   declared,
   DeleteMapping,
@@ -248,6 +248,39 @@ describe('Feign client against a real Nest HTTP server', () => {
     const client = exporter.getFinishedSpans().find((s) => s.name === 'GET DevicesApi.get');
     expect(client?.spanContext().traceId).toBe(traceId);
     expect(client?.attributes['http.response.status_code']).toBe(200);
+  });
+
+  it('records call durations by service, method and status (OK, 4xx)', async () => {
+    const metrics = new MetricsRegistry({ processMetrics: false });
+    const discovery = new DiscoveryClient(registry);
+    const factory = new FeignClientFactory({
+      discovery,
+      metrics,
+      resolve: <T>(type: new (...args: never[]) => T) =>
+        Promise.resolve((type === AuthInterceptor ? new AuthInterceptor(new TokenService()) : new type()) as T),
+    });
+    try {
+      const measured = await factory.create(DevicesApi);
+      expect((await measured.get('m-1')).headers['authorization']).toBe('Bearer secret-token');
+      await measured.get('m-2');
+      await expect(measured.problem(404)).rejects.toBeInstanceOf(RpcHttpError);
+      const text = await metrics.render();
+      const count = (status: string): string | undefined =>
+        text
+          .split('\n')
+          .find(
+            (line) =>
+              line.startsWith('lattice_rpc_http_client_duration_seconds_count{') &&
+              line.includes('service="devices"') &&
+              line.includes(`status="${status}"`),
+          )
+          ?.split(' ')[1];
+      expect(count('OK')).toBe('2');
+      expect(count('404')).toBe('1');
+    } finally {
+      await factory.close();
+      await discovery.close();
+    }
   });
 
   it('rejects when the declaration itself is called', async () => {

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace';
-import { startTracing, withSpan, type TracingHandle } from '@lattice/telemetry';
+import { MetricsRegistry, startTracing, withSpan, type TracingHandle } from '@lattice/telemetry';
 import {
   GrpcClient,
   PROTO_LOADER_OPTIONS,
@@ -168,6 +168,38 @@ describe.each([
     expect(reply).toMatchObject({ message: 'hi', instance: 'up-1', caller: 'test' });
     expect(reply.deadlineRemainingMs).toBeGreaterThan(0);
     expect(reply.deadlineRemainingMs).toBeLessThanOrEqual(2000);
+  });
+
+  it('records call durations by service, method and status', async () => {
+    const metrics = new MetricsRegistry({ processMetrics: false });
+    const measured = new GrpcClient<EchoClient>({
+      service: 'echo-up',
+      contract: echoContract,
+      address: `127.0.0.1:${upstream.port}`,
+      fastPath,
+      metrics,
+    });
+    try {
+      const stub = measured.stub();
+      await stub.Say({ message: 'a' });
+      await stub.Say({ message: 'b' });
+      await expect(stub.Say({ message: 'x', failCode: 'TEST_NOT_FOUND' })).rejects.toBeInstanceOf(RpcRemoteError);
+      const text = await metrics.render();
+      const count = (status: string): string | undefined =>
+        text
+          .split('\n')
+          .find(
+            (line) =>
+              line.startsWith('lattice_rpc_client_duration_seconds_count{') &&
+              line.includes('method="Say"') &&
+              line.includes(`status="${status}"`),
+          )
+          ?.split(' ')[1];
+      expect(count('OK')).toBe('2');
+      expect(count('NOT_FOUND')).toBe('1');
+    } finally {
+      await measured.close();
+    }
   });
 
   it('maps a LatticeError thrown by the handler to a typed error with the remote code', async () => {

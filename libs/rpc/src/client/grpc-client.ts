@@ -9,13 +9,19 @@ import {
 } from '@grpc/grpc-js';
 import type { Span } from '@opentelemetry/api';
 import { InvalidOptionsError, LatticeError, systemClock, type Clock } from '@lattice/core';
-import type { CallHandle, ServiceBalancer, ServiceInstance } from '@lattice/discovery';
-import { BreakerOpenError, CircuitBreakerPolicy, defaultRecordError } from '@lattice/resilience';
+import type { CallHandle, CallOutcome, ServiceBalancer, ServiceInstance } from '@lattice/discovery';
+import { BreakerOpenError, CircuitBreakerPolicy, defaultRecordError, type CallContext } from '@lattice/resilience';
 import type { Histogram } from '@lattice/telemetry';
 import { RpcInstanceNotFoundError, RpcNoPortError, RpcDeadlineExceededError } from '../rpc.errors.js';
 import type { GrpcStub, RpcCallOptions } from '../grpc/grpc.interfaces.js';
 import { currentInbound } from '../internal/call-scope.js';
-import { endSpan, startClientSpan } from '../internal/trace-carrier.js';
+import {
+  endSpan,
+  grpcSpanTemplate,
+  propagates,
+  startClientSpan,
+  type SpanTemplate,
+} from '../internal/trace-carrier.js';
 import {
   fromMetadata,
   fromWireError,
@@ -34,18 +40,42 @@ interface Channel {
   readonly address: string;
   readonly client: Client;
   readonly fast: FastPathChannel | undefined;
+  /** Breaker call contexts (key `instanceId + path`) by method path, built once each. */
+  readonly breakerContexts: Map<string, CallContext>;
+  /** The discovery entry the address was last checked against (same object: same address). */
+  checked: ServiceInstance | undefined;
+}
+
+/** What is worked out once per method of the contract instead of on every call. */
+interface MethodPlan {
+  readonly name: string;
+  readonly def: Definition;
+  readonly idempotent: boolean;
+  readonly span: SpanTemplate;
+  /** Duration observers labelled with this method and a status name, resolved once each. */
+  readonly observers: Map<string, (seconds: number) => void>;
 }
 
 interface Prepared {
-  readonly name: string;
+  readonly plan: MethodPlan;
   readonly def: Definition;
   readonly deadlineMs: number;
   readonly timeoutMs: number;
-  readonly metadata: Record<string, string>;
+  /** The client's shared base metadata, or a copy with the call's own entries and trace context. */
+  readonly metadata: Readonly<Record<string, string>>;
   readonly signal: AbortSignal | undefined;
   readonly span: Span;
   readonly startedAt: number;
+  /** Attempts made so far (unary calls). */
+  attempt: number;
+  /** Instances already tried, made on the first retry (most calls have one attempt). */
+  tried: Set<string> | undefined;
 }
+
+const OK: CallOutcome = { ok: true };
+const FAILED: CallOutcome = { ok: false };
+/** Pick context of calls without a hash key (strategies only read it). */
+const NO_KEY: { key?: string } = Object.freeze({});
 
 /**
  * A discovery-aware gRPC client for one service: one channel per instance (kept in step
@@ -74,6 +104,11 @@ export class GrpcClient<S = unknown> {
   private readonly idempotent: ReadonlySet<string>;
   private readonly duration: Histogram<'service' | 'method' | 'status'> | undefined;
   private readonly unwatch: (() => void) | undefined;
+  private readonly plans = new Map<string, MethodPlan>();
+  /** `lattice-caller` (or nothing): the metadata of every call that adds none of its own. */
+  private readonly baseMetadata: Readonly<Record<string, string>>;
+  /** The same as grpc-js metadata, cloned per call (grpc-js adds headers to what it is given). */
+  private readonly baseGrpcMetadata: Metadata;
   private closed = false;
 
   constructor(options: GrpcClientOptions) {
@@ -111,6 +146,19 @@ export class GrpcClient<S = unknown> {
       help: 'Duration of outgoing gRPC calls by service, method and status',
       labelNames: ['service', 'method', 'status'],
     });
+    const base: Record<string, string> = options.caller ? { 'lattice-caller': options.caller } : {};
+    this.baseMetadata = Object.freeze(base);
+    this.baseGrpcMetadata = toMetadata(this.baseMetadata);
+    for (const [name, raw] of Object.entries(options.contract.definition)) {
+      const def = raw as Definition;
+      this.plans.set(name, {
+        name,
+        def,
+        idempotent: this.idempotent.has(name),
+        span: grpcSpanTemplate(def.path),
+        observers: new Map(),
+      });
+    }
     if (options.discovery && !options.address) {
       this.balancer = options.discovery.balancer(options.service, { strategy: this.options.balancer });
       this.unwatch = options.discovery.watch(options.service, (event) => {
@@ -170,13 +218,13 @@ export class GrpcClient<S = unknown> {
 
   private buildStub<C>(pinned: string | undefined): GrpcStub<C> {
     const stub: Record<string, unknown> = {};
-    for (const [name, raw] of Object.entries(this.options.contract.definition)) {
-      const def = raw as Definition;
+    for (const [name, plan] of this.plans) {
+      const def = plan.def;
       if (!def.requestStream && !def.responseStream) {
-        stub[name] = (request: unknown, options?: RpcCallOptions) => this.unary(name, def, request, options, pinned);
+        stub[name] = (request: unknown, options?: RpcCallOptions) => this.unary(plan, request, options, pinned);
       } else if (!def.requestStream) {
         stub[name] = (request: unknown, options?: RpcCallOptions) =>
-          this.stream(name, def, options, pinned, (ch, md, opts) =>
+          this.stream(plan, options, pinned, (ch, md, opts) =>
             ch.client.makeServerStreamRequest(
               def.path,
               def.requestSerialize,
@@ -188,10 +236,10 @@ export class GrpcClient<S = unknown> {
           );
       } else if (!def.responseStream) {
         stub[name] = (requests: AsyncIterable<unknown> | Iterable<unknown>, options?: RpcCallOptions) =>
-          this.clientStream(name, def, requests, options, pinned);
+          this.clientStream(plan, requests, options, pinned);
       } else {
         stub[name] = (requests: AsyncIterable<unknown> | Iterable<unknown>, options?: RpcCallOptions) =>
-          this.stream(name, def, options, pinned, (ch, md, opts) => {
+          this.stream(plan, options, pinned, (ch, md, opts) => {
             const call = ch.client.makeBidiStreamRequest(
               def.path,
               def.requestSerialize,
@@ -207,87 +255,164 @@ export class GrpcClient<S = unknown> {
     return stub as unknown as GrpcStub<C>;
   }
 
-  private prepare(name: string, def: Definition, options: RpcCallOptions = {}): Prepared {
-    const timeoutMs = options.timeoutMs ?? this.options.timeoutMs;
+  private prepare(plan: MethodPlan, options: RpcCallOptions | undefined): Prepared {
+    const timeoutMs = options?.timeoutMs ?? this.options.timeoutMs;
     const inbound = currentInbound();
     const now = this.clock.now();
     const deadlineMs = Math.min(now + timeoutMs, inbound?.deadlineMs ?? Infinity);
-    const metadata: Record<string, string> = { ...(options.metadata ?? {}) };
-    if (this.options.caller) metadata['lattice-caller'] = this.options.caller;
-    const span = startClientSpan(def.path, metadata);
-    const signals = [options.signal, inbound?.signal].filter((s): s is AbortSignal => s !== undefined);
-    const signal = signals.length === 0 ? undefined : signals.length === 1 ? signals[0] : AbortSignal.any(signals);
+    // Calls without metadata of their own and without a trace propagator share one frozen object.
+    let metadata = this.baseMetadata;
+    let carrier: Record<string, string> | undefined;
+    if (options?.metadata !== undefined || propagates()) {
+      carrier = { ...options?.metadata, ...this.baseMetadata };
+      metadata = carrier;
+    }
+    const span = startClientSpan(plan.span, carrier);
+    const own = options?.signal;
+    const inherited = inbound?.signal;
+    const signal = own === undefined ? inherited : inherited === undefined ? own : AbortSignal.any([own, inherited]);
     return {
-      name,
-      def,
+      plan,
+      def: plan.def,
       deadlineMs,
       timeoutMs: Math.max(0, deadlineMs - now),
       metadata,
       signal,
       span,
       startedAt: performance.now(),
+      attempt: 0,
+      tried: undefined,
     };
+  }
+
+  /** The call's metadata for grpc-js (a fresh object: grpc-js writes into it). */
+  private grpcMetadata(call: Prepared): Metadata {
+    return call.metadata === this.baseMetadata ? this.baseGrpcMetadata.clone() : toMetadata(call.metadata);
   }
 
   private finish(call: Prepared, error: unknown): void {
     const code = error === undefined ? Status.OK : grpcStatusOf(error);
     endSpan(call.span, code, error instanceof Error ? error.message : 'OK');
+    if (this.duration === undefined) return;
     try {
-      this.duration?.observe(
-        { service: this.options.contract.name, method: call.name, status: statusName(code) },
-        (performance.now() - call.startedAt) / 1000,
-      );
+      this.observer(call.plan, statusName(code))((performance.now() - call.startedAt) / 1000);
     } catch {
       // Telemetry never throws into the request path.
     }
   }
 
-  private async unary(
-    name: string,
-    def: Definition,
+  /** The duration histogram's child for a method and status, labelled once. */
+  private observer(plan: MethodPlan, status: string): (seconds: number) => void {
+    let observe = plan.observers.get(status);
+    if (observe === undefined) {
+      const child = this.duration?.labels({ service: this.options.contract.name, method: plan.name, status });
+      observe = child === undefined ? () => undefined : (seconds) => child.observe(seconds);
+      plan.observers.set(status, observe);
+    }
+    return observe;
+  }
+
+  /**
+   * A unary call. Promise chains rather than an async function: once discovery has loaded,
+   * picking is synchronous and a call that succeeds at once needs no frame of its own.
+   */
+  private unary(
+    plan: MethodPlan,
     request: unknown,
     options: RpcCallOptions | undefined,
     pinned: string | undefined,
   ): Promise<unknown> {
-    const call = this.prepare(name, def, options);
-    // Pinned calls are never rerouted; others may move to another instance.
-    const maxAttempts = pinned === undefined ? this.options.maxAttempts : 1;
-    const idempotent = this.idempotent.has(name);
-    const tried = new Set<string>();
-    let attempt = 0;
-    for (;;) {
-      attempt += 1;
-      let handle: CallHandle | undefined;
-      let instanceId: string | undefined;
-      try {
-        // Once discovery has loaded, picking is synchronous: no extra promise per call.
-        const picked = this.loaded && pinned === undefined ? this.pickChannel(tried, options?.hashKey) : undefined;
-        const channel = picked ?? (await this.channelFor(pinned, tried, options?.hashKey));
-        instanceId = channel.instanceId;
-        tried.add(instanceId);
-        handle = this.balancer?.begin(this.instanceOf(channel));
-        const run = (): Promise<unknown> => this.unaryAttempt(call, channel, request);
-        const result = this.breaker
-          ? await this.breaker.execute(run, { key: `${channel.instanceId}${def.path}` })
-          : await run();
-        handle?.end({ ok: true });
+    return this.unaryNext(this.prepare(plan, options), request, pinned, options?.hashKey);
+  }
+
+  /** The next attempt of a unary call: the first, or another after a failure that allows one. */
+  private unaryNext(
+    call: Prepared,
+    request: unknown,
+    pinned: string | undefined,
+    hashKey: string | undefined,
+  ): Promise<unknown> {
+    call.attempt += 1;
+    let picked: Channel | undefined;
+    try {
+      picked = this.loaded && pinned === undefined ? this.pickChannel(call.tried, hashKey) : undefined;
+    } catch (error) {
+      return this.unaryFailed(call, error, undefined, undefined, request, pinned, hashKey);
+    }
+    if (picked !== undefined) return this.unaryOn(call, picked, request, pinned, hashKey);
+    return this.channelFor(pinned, call.tried, hashKey).then(
+      (channel) => this.unaryOn(call, channel, request, pinned, hashKey),
+      (error: unknown) => this.unaryFailed(call, error, undefined, undefined, request, pinned, hashKey),
+    );
+  }
+
+  private unaryOn(
+    call: Prepared,
+    channel: Channel,
+    request: unknown,
+    pinned: string | undefined,
+    hashKey: string | undefined,
+  ): Promise<unknown> {
+    let handle: CallHandle | undefined;
+    let pending: Promise<unknown>;
+    try {
+      handle = this.balancer?.begin(this.instanceOf(channel));
+      pending =
+        this.breaker === undefined
+          ? this.unaryAttempt(call, channel, request)
+          : this.breaker.execute(
+              () => this.unaryAttempt(call, channel, request),
+              this.breakerContext(channel, call.def.path),
+            );
+    } catch (error) {
+      return this.unaryFailed(call, error, handle, channel.instanceId, request, pinned, hashKey);
+    }
+    return pending.then(
+      (result) => {
+        handle?.end(OK);
         this.finish(call, undefined);
         return result;
-      } catch (error) {
-        handle?.end({ ok: !defaultRecordError(error) || error instanceof BreakerOpenError });
-        const typed = this.typed(call, error, instanceId);
-        // A breaker rejection never reached the server, so moving on is safe for any method.
-        const retry =
-          attempt < maxAttempts &&
-          (typed instanceof BreakerOpenError || (idempotent && typed.code === 'RPC_UNAVAILABLE')) &&
-          this.clock.now() < call.deadlineMs &&
-          !call.signal?.aborted;
-        if (!retry) {
-          this.finish(call, typed);
-          throw typed;
-        }
-      }
+      },
+      (error: unknown) => this.unaryFailed(call, error, handle, channel.instanceId, request, pinned, hashKey),
+    );
+  }
+
+  /** Ends a failed attempt: moves on to another when allowed, else the call fails with the typed error. */
+  private unaryFailed(
+    call: Prepared,
+    error: unknown,
+    handle: CallHandle | undefined,
+    instanceId: string | undefined,
+    request: unknown,
+    pinned: string | undefined,
+    hashKey: string | undefined,
+  ): Promise<unknown> {
+    handle?.end(!defaultRecordError(error) || error instanceof BreakerOpenError ? OK : FAILED);
+    const typed = this.typed(call, error, instanceId);
+    // Pinned calls are never rerouted; others may move to another instance. A breaker
+    // rejection never reached the server, so moving on is safe for any method.
+    const maxAttempts = pinned === undefined ? this.options.maxAttempts : 1;
+    const retry =
+      call.attempt < maxAttempts &&
+      (typed instanceof BreakerOpenError || (call.plan.idempotent && typed.code === 'RPC_UNAVAILABLE')) &&
+      this.clock.now() < call.deadlineMs &&
+      !call.signal?.aborted;
+    if (!retry) {
+      this.finish(call, typed);
+      return Promise.reject(typed);
     }
+    if (instanceId !== undefined) (call.tried ??= new Set()).add(instanceId);
+    return this.unaryNext(call, request, pinned, hashKey);
+  }
+
+  /** The breaker's context for a method on a channel (key: instance id + method path), made once. */
+  private breakerContext(channel: Channel, path: string): CallContext {
+    let context = channel.breakerContexts.get(path);
+    if (context === undefined) {
+      context = { key: `${channel.instanceId}${path}` };
+      channel.breakerContexts.set(path, context);
+    }
+    return context;
   }
 
   private unaryAttempt(call: Prepared, channel: Channel, request: unknown): Promise<unknown> {
@@ -303,48 +428,52 @@ export class GrpcClient<S = unknown> {
         );
     }
     return new Promise((resolve, reject) => {
+      const signal = call.signal;
+      let onAbort: (() => void) | undefined;
       const grpcCall = channel.client.makeUnaryRequest(
         call.def.path,
         call.def.requestSerialize,
         call.def.responseDeserialize,
         request,
-        toMetadata(call.metadata),
+        this.grpcMetadata(call),
         { deadline: call.deadlineMs },
         (error: ServiceError | null, response?: unknown) => {
-          call.signal?.removeEventListener('abort', onAbort);
+          if (onAbort !== undefined) signal?.removeEventListener('abort', onAbort);
           if (error) {
             // CANCELLED that the caller did not ask for means the server dropped the call.
             const wire =
-              error.code === Status.CANCELLED && !call.signal?.aborted
+              error.code === Status.CANCELLED && !signal?.aborted
                 ? { ...wireOf(error), code: Status.UNAVAILABLE }
                 : wireOf(error);
             reject(fromWireError(call.def.path, wire, { instanceId: channel.instanceId, timeoutMs: call.timeoutMs }));
           } else resolve(response);
         },
       );
-      const onAbort = (): void => grpcCall.cancel();
-      call.signal?.addEventListener('abort', onAbort, { once: true });
+      if (signal !== undefined) {
+        onAbort = (): void => grpcCall.cancel();
+        signal.addEventListener('abort', onAbort, { once: true });
+      }
     });
   }
 
   private async clientStream(
-    name: string,
-    def: Definition,
+    plan: MethodPlan,
     requests: AsyncIterable<unknown> | Iterable<unknown>,
     options: RpcCallOptions | undefined,
     pinned: string | undefined,
   ): Promise<unknown> {
-    const call = this.prepare(name, def, options);
+    const call = this.prepare(plan, options);
+    const def = plan.def;
     let instanceId: string | undefined;
     try {
-      const channel = await this.channelFor(pinned, new Set(), options?.hashKey);
+      const channel = await this.channelFor(pinned, undefined, options?.hashKey);
       instanceId = channel.instanceId;
       const result = await new Promise((resolve, reject) => {
         const writable = channel.client.makeClientStreamRequest(
           def.path,
           def.requestSerialize,
           def.responseDeserialize,
-          toMetadata(call.metadata),
+          this.grpcMetadata(call),
           { deadline: call.deadlineMs },
           (error: ServiceError | null, response?: unknown) => (error ? reject(error) : resolve(response)),
         );
@@ -361,20 +490,19 @@ export class GrpcClient<S = unknown> {
   }
 
   private async *stream(
-    name: string,
-    def: Definition,
+    plan: MethodPlan,
     options: RpcCallOptions | undefined,
     pinned: string | undefined,
     open: (channel: Channel, metadata: Metadata, opts: { deadline: number }) => ClientReadableStream<unknown>,
   ): AsyncGenerator<unknown> {
-    const call = this.prepare(name, def, options);
+    const call = this.prepare(plan, options);
     let instanceId: string | undefined;
     let readable: ClientReadableStream<unknown> | undefined;
     const onAbort = (): void => readable?.cancel();
     try {
-      const channel = await this.channelFor(pinned, new Set(), options?.hashKey);
+      const channel = await this.channelFor(pinned, undefined, options?.hashKey);
       instanceId = channel.instanceId;
-      readable = open(channel, toMetadata(call.metadata), { deadline: call.deadlineMs });
+      readable = open(channel, this.grpcMetadata(call), { deadline: call.deadlineMs });
       call.signal?.addEventListener('abort', onAbort, { once: true });
       for await (const item of readable) yield item;
       this.finish(call, undefined);
@@ -400,7 +528,11 @@ export class GrpcClient<S = unknown> {
     return fromWireError(call.def.path, toWireError(error), { timeoutMs: call.timeoutMs });
   }
 
-  private async channelFor(pinned: string | undefined, tried: ReadonlySet<string>, hashKey?: string): Promise<Channel> {
+  private async channelFor(
+    pinned: string | undefined,
+    tried: ReadonlySet<string> | undefined,
+    hashKey?: string,
+  ): Promise<Channel> {
     if (this.options.address !== undefined) return this.channel(this.options.address, this.options.address);
     const balancer = this.balancer;
     const discovery = this.options.discovery;
@@ -411,7 +543,7 @@ export class GrpcClient<S = unknown> {
       if (found === undefined) throw new RpcInstanceNotFoundError(this.options.service, pinned);
       instance = found;
     } else {
-      const context = hashKey === undefined ? {} : { key: hashKey };
+      const context = hashKey === undefined ? NO_KEY : { key: hashKey };
       instance = this.avoidTried(await balancer.choose(context), tried, context);
       this.loaded = true;
     }
@@ -421,30 +553,34 @@ export class GrpcClient<S = unknown> {
   /** Whether discovery has answered once (later picks are synchronous). */
   private loaded = false;
 
-  private pickChannel(tried: ReadonlySet<string>, hashKey: string | undefined): Channel | undefined {
+  private pickChannel(tried: ReadonlySet<string> | undefined, hashKey: string | undefined): Channel | undefined {
     const balancer = this.balancer;
     if (balancer === undefined) return undefined;
-    const context = hashKey === undefined ? {} : { key: hashKey };
+    const context = hashKey === undefined ? NO_KEY : { key: hashKey };
     return this.channelOf(this.avoidTried(balancer.pick(context), tried, context));
   }
 
   /** A retry goes to an instance not tried yet, chosen by the same strategy. */
   private avoidTried(
     instance: ServiceInstance,
-    tried: ReadonlySet<string>,
+    tried: ReadonlySet<string> | undefined,
     context: { key?: string },
   ): ServiceInstance {
-    if (!tried.has(instance.instanceId)) return instance;
+    if (tried === undefined || !tried.has(instance.instanceId)) return instance;
     const balancer = this.balancer;
     const fresh = balancer?.currentCandidates().filter((i) => !tried.has(i.instanceId)) ?? [];
     return (fresh.length > 0 ? balancer?.strategy.pick(fresh, context) : undefined) ?? instance;
   }
 
   private channelOf(instance: ServiceInstance): Channel {
+    const known = this.channels.get(instance.instanceId);
+    // Same discovery entry as last time: same address, no string to build and compare.
+    if (known !== undefined && known.checked === instance) return known;
     const port = instance.ports[this.options.portName];
     if (port === undefined) throw new RpcNoPortError(this.options.service, instance.instanceId, this.options.portName);
     const channel = this.channel(instance.instanceId, `${instance.host}:${port}`);
     this.instances.set(instance.instanceId, instance);
+    channel.checked = instance;
     return channel;
   }
 
@@ -476,7 +612,7 @@ export class GrpcClient<S = unknown> {
           this.clock,
         )
       : undefined;
-    const channel: Channel = { instanceId, address, client, fast };
+    const channel: Channel = { instanceId, address, client, fast, breakerContexts: new Map(), checked: undefined };
     this.channels.set(instanceId, channel);
     return channel;
   }

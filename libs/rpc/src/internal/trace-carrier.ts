@@ -4,6 +4,7 @@ import {
   SpanKind,
   SpanStatusCode,
   trace,
+  type Attributes,
   type Context,
   type Span,
   type TextMapGetter,
@@ -31,12 +32,34 @@ export function startServerSpan(method: string, metadata: Record<string, string>
   return { span, ctx: trace.setSpan(parent, span) };
 }
 
-/** Starts a client span under the active context and writes its trace context into `metadata`. */
-export function startClientSpan(method: string, metadata: Record<string, string>): Span {
+/** Name and attributes of the client spans of one method, computed once per method. */
+export interface SpanTemplate {
+  readonly name: string;
+  readonly attributes: Attributes;
+}
+
+/** The span template of a gRPC method path (`/pkg.Service/Method`). */
+export function grpcSpanTemplate(method: string): SpanTemplate {
+  return { name: spanName(method), attributes: Object.freeze(attributes(method)) };
+}
+
+/**
+ * Whether the global propagator writes anything into a carrier. The API's default (no-op)
+ * propagator lists no fields: then a call needs neither a carrier nor a context for the span.
+ */
+export function propagates(): boolean {
+  return propagation.fields().length > 0;
+}
+
+/**
+ * Starts a client span under the active context and, when a carrier is given, writes its trace
+ * context into it (pass one whenever {@link propagates} is true).
+ */
+export function startClientSpan(template: SpanTemplate, metadata: Record<string, string> | undefined): Span {
   const span = trace
     .getTracer(TRACER)
-    .startSpan(spanName(method), { kind: SpanKind.CLIENT, attributes: attributes(method) });
-  propagation.inject(trace.setSpan(context.active(), span), metadata, setter);
+    .startSpan(template.name, { kind: SpanKind.CLIENT, attributes: template.attributes });
+  if (metadata !== undefined) propagation.inject(trace.setSpan(context.active(), span), metadata, setter);
   return span;
 }
 
@@ -60,12 +83,17 @@ function attributes(method: string): Record<string, string> {
   return { 'rpc.system': 'grpc', 'rpc.service': service, 'rpc.method': name };
 }
 
-/** Starts an HTTP client span under the active context and writes its trace context into `headers`. */
-export function startHttpClientSpan(name: string, verb: string, headers: Record<string, string>): Span {
-  const span = trace
-    .getTracer(TRACER)
-    .startSpan(name, { kind: SpanKind.CLIENT, attributes: { 'http.request.method': verb } });
-  propagation.inject(trace.setSpan(context.active(), span), headers, setter);
+/**
+ * Starts an HTTP client span under the active context and, when a carrier is given, writes its
+ * trace context into it (pass one whenever {@link propagates} is true).
+ */
+export function startHttpClientSpan(
+  name: string,
+  attributes: Attributes,
+  headers: Record<string, string> | undefined,
+): Span {
+  const span = trace.getTracer(TRACER).startSpan(name, { kind: SpanKind.CLIENT, attributes });
+  if (headers !== undefined) propagation.inject(trace.setSpan(context.active(), span), headers, setter);
   return span;
 }
 

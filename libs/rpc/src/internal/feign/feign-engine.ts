@@ -1,7 +1,7 @@
 import { Pool } from 'undici';
-import type { Span } from '@opentelemetry/api';
+import type { Attributes, Span } from '@opentelemetry/api';
 import { LatticeError, type Clock } from '@lattice/core';
-import type { CallHandle, DiscoveryClient, ServiceBalancer, ServiceInstance } from '@lattice/discovery';
+import type { CallHandle, CallOutcome, DiscoveryClient, ServiceBalancer, ServiceInstance } from '@lattice/discovery';
 import {
   BreakerOpenError,
   CircuitBreakerPolicy,
@@ -10,6 +10,7 @@ import {
   TimeoutPolicy,
   defaultRecordError,
   isRetryableError,
+  type CallContext,
 } from '@lattice/resilience';
 import type { Histogram, MetricsRegistry } from '@lattice/telemetry';
 import {
@@ -26,7 +27,7 @@ import type {
   FeignRequestInterceptor,
   FeignVerb,
 } from '../../feign/feign.interfaces.js';
-import { endHttpSpan, startHttpClientSpan } from '../trace-carrier.js';
+import { endHttpSpan, propagates, startHttpClientSpan } from '../trace-carrier.js';
 import type { ParamBinding } from './feign-metadata.js';
 
 /** Defaults of a declarative client (one constant, merged once). */
@@ -55,17 +56,50 @@ export interface DeclaredMethod {
 
 interface MethodRuntime extends DeclaredMethod {
   readonly operation: string;
+  /** `{ key: operation }`, the policies' context for this method (made once). */
+  readonly context: CallContext;
   readonly timeout: TimeoutPolicy;
+  /** When undici itself gives up on a request: later than the policy's deadline (cleanup only). */
+  readonly undiciTimeoutMs: number;
   readonly retry: RetryPolicy | undefined;
   readonly breaker: CircuitBreakerPolicy | undefined;
   readonly segments: readonly (string | { param: number })[];
+  /** Bindings of the parameters that fill the query, headers and body, in argument order. */
+  readonly bindings: readonly { readonly index: number; readonly binding: ParamBinding }[];
+  readonly spanName: string;
+  readonly spanAttributes: Attributes;
+  /** Duration observers labelled with this method and a status, resolved once each. */
+  readonly observers: Map<string, (seconds: number) => void>;
 }
 
 interface Target {
   readonly id: string;
   readonly origin: string;
   readonly pool: Pool;
+  /** `{ key: id }`, the breaker's context for this instance (made once). */
+  readonly context: CallContext;
+  /** The discovery entry the origin was last checked against (same object: same origin). */
+  checked: ServiceInstance | undefined;
 }
+
+/** One call in progress, shared by its attempts. */
+interface Exchange {
+  readonly m: MethodRuntime;
+  readonly request: FeignRequest;
+  /** Path with the query string. */
+  readonly path: string;
+  /** Instances tried so far: the first, then a set from the second on (most calls make one attempt). */
+  firstTried: string | undefined;
+  moreTried: Set<string> | undefined;
+  /** The JSON body, encoded by the first attempt. */
+  body: string | undefined;
+  encoded: boolean;
+}
+
+const OK: CallOutcome = { ok: true };
+/** Pick context without a hash key (strategies only read it). */
+const NO_KEY: { key?: string } = Object.freeze({});
+const FAILED: CallOutcome = { ok: false };
 
 export interface EngineWiring {
   readonly className: string;
@@ -110,43 +144,94 @@ export class FeignEngine {
     }
   }
 
-  /** Makes the call of `method` with the declared method's arguments. */
-  async call(method: string, args: readonly unknown[]): Promise<unknown> {
+  /**
+   * Makes the call of `method` with the declared method's arguments. Promise chains rather than
+   * async functions on the way of a call without interceptors, so that a call needs no frames of
+   * its own; interceptors (which may be async) run first in {@link callIntercepted}.
+   */
+  call(method: string, args: readonly unknown[]): Promise<unknown> {
     const m = this.methods.get(method);
-    if (m === undefined) throw new Error(`unreachable: ${method} is not declared`);
+    if (m === undefined) return Promise.reject(new Error(`unreachable: ${method} is not declared`));
     const startedAt = performance.now();
-    let status = 'OK';
     try {
       const request = this.buildRequest(m, args);
+      if (this.wiring.interceptors.length > 0) return this.callIntercepted(m, args, request, startedAt);
+      return this.dispatch(m, args, request, startedAt);
+    } catch (error) {
+      return this.failed(m, args, error, startedAt);
+    }
+  }
+
+  private async callIntercepted(
+    m: MethodRuntime,
+    args: readonly unknown[],
+    request: FeignRequest,
+    startedAt: number,
+  ): Promise<unknown> {
+    try {
       for (const interceptor of this.wiring.interceptors) {
         const pending = interceptor.intercept(request);
         if (pending !== undefined) await pending;
       }
-      const path = hasKeys(request.query) ? request.path + queryString(request.query) : request.path;
-      const tried = new Set<string>();
-      const attempt = (): Promise<unknown> => this.attempt(m, request, path, tried);
-      try {
-        const result = m.retry ? await m.retry.execute(attempt, { key: m.operation }) : await attempt();
-        status = 'OK';
-        return result;
-      } catch (error) {
-        // After the last attempt the caller sees the last failure itself, with its status.
-        throw error instanceof RetryExhaustedError ? (error.cause ?? error) : error;
-      }
+      return this.dispatch(m, args, request, startedAt);
     } catch (error) {
-      status = statusLabel(error);
+      return this.failed(m, args, error, startedAt);
+    }
+  }
+
+  /** Retry ∘ attempts, then the outcome: the result, or {@link failed}. */
+  private dispatch(
+    m: MethodRuntime,
+    args: readonly unknown[],
+    request: FeignRequest,
+    startedAt: number,
+  ): Promise<unknown> {
+    const exchange: Exchange = {
+      m,
+      request,
+      path: hasKeys(request.query) ? request.path + queryString(request.query) : request.path,
+      firstTried: undefined,
+      moreTried: undefined,
+      body: undefined,
+      encoded: false,
+    };
+    const pending = m.retry ? m.retry.execute(() => this.attempt(exchange), m.context) : this.attempt(exchange);
+    return pending.then(
+      (result) => {
+        this.observe(m, 'OK', startedAt);
+        return result;
+      },
+      // After the last attempt the caller sees the last failure itself, with its status.
+      (error: unknown) =>
+        this.failed(m, args, error instanceof RetryExhaustedError ? (error.cause ?? error) : error, startedAt),
+    );
+  }
+
+  /** A failed call: the fallback's answer for failures that count (never 4xx), else the error. */
+  private failed(m: MethodRuntime, args: readonly unknown[], error: unknown, startedAt: number): Promise<unknown> {
+    try {
       const fallback = this.wiring.fallback as Record<string, unknown> | undefined;
-      const handler = fallback?.[method];
+      const handler = fallback?.[m.name];
       if (typeof handler === 'function' && defaultRecordError(error)) {
-        return (handler as (...a: unknown[]) => unknown).call(fallback, ...args, error);
+        return Promise.resolve((handler as (...a: unknown[]) => unknown).call(fallback, ...args, error));
       }
-      throw error;
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the call's own failure, passed on unchanged
+      return Promise.reject(error);
+    } catch (fallbackError) {
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the fallback's own failure, passed on unchanged
+      return Promise.reject(fallbackError);
     } finally {
-      try {
-        this.duration?.observe({ service: this.serviceLabel, method, status }, (performance.now() - startedAt) / 1000);
-      } catch {
-        // Telemetry never throws into the request path.
-      }
+      this.observe(m, statusLabel(error), startedAt);
+    }
+  }
+
+  /** Records the call's duration under its status (never throws). */
+  private observe(m: MethodRuntime, status: string, startedAt: number): void {
+    if (this.duration === undefined) return;
+    try {
+      this.observer(m, status)((performance.now() - startedAt) / 1000);
+    } catch {
+      // Telemetry never throws into the request path.
     }
   }
 
@@ -169,10 +254,13 @@ export class FeignEngine {
       method.policy?.retry ??
       (IDEMPOTENT.has(method.verb) ? (this.options.retry ?? FEIGN_DEFAULTS.idempotentRetry) : false);
     const full = (this.options.path ?? FEIGN_DEFAULTS.path) + method.path;
+    const timeoutMs = merged.timeoutMs ?? FEIGN_DEFAULTS.timeoutMs;
     return {
       ...method,
       operation,
-      timeout: new TimeoutPolicy({ timeoutMs: merged.timeoutMs ?? FEIGN_DEFAULTS.timeoutMs, clock }, wiring),
+      context: { key: operation },
+      timeout: new TimeoutPolicy({ timeoutMs, clock }, wiring),
+      undiciTimeoutMs: timeoutMs + CLEANUP_GRACE_MS,
       retry:
         retryOptions === false
           ? undefined
@@ -196,14 +284,31 @@ export class FeignEngine {
               wiring,
             ),
       segments: compilePath(full, method.params),
+      bindings: [...method.params]
+        .filter(([, binding]) => binding.kind !== 'path')
+        .map(([index, binding]) => ({ index, binding })),
+      spanName: `${method.verb} ${operation}`,
+      spanAttributes: Object.freeze({ 'http.request.method': method.verb }),
+      observers: new Map(),
     };
+  }
+
+  /** The duration histogram's child for a method and status, labelled once. */
+  private observer(m: MethodRuntime, status: string): (seconds: number) => void {
+    let observe = m.observers.get(status);
+    if (observe === undefined) {
+      const child = this.duration?.labels({ service: this.serviceLabel, method: m.name, status });
+      observe = child === undefined ? () => undefined : (seconds) => child.observe(seconds);
+      m.observers.set(status, observe);
+    }
+    return observe;
   }
 
   private buildRequest(m: MethodRuntime, args: readonly unknown[]): FeignRequest {
     const query: Record<string, string | string[]> = {};
     const headers: Record<string, string> = { ...this.staticHeaders };
     let body: unknown;
-    for (const [index, binding] of m.params) {
+    for (const { index, binding } of m.bindings) {
       const value = args[index];
       if (binding.kind === 'body') body = value;
       else if (binding.kind === 'query') addQuery(query, binding.name, value);
@@ -216,134 +321,147 @@ export class FeignEngine {
     return { client: this.wiring.className, method: m.name, verb: m.verb, path, query, headers, body };
   }
 
-  private async attempt(m: MethodRuntime, request: FeignRequest, path: string, tried: Set<string>): Promise<unknown> {
-    // An open breaker refused before anything was sent, so moving to another instance is safe
-    // for every verb (and is not a retry).
-    for (;;) {
-      try {
-        return await this.attemptOnce(m, request, path, tried);
-      } catch (error) {
-        if (!(error instanceof BreakerOpenError) || !this.hasUntried(tried)) throw error;
-      }
+  /**
+   * One attempt of the retry policy: pick an instance, then breaker ∘ timeout ∘ HTTP. An open
+   * breaker refused before anything was sent, so moving to another instance is safe for every
+   * verb (and is not a retry). Promise chains rather than an async function: once discovery has
+   * loaded, picking is synchronous and the attempt needs no frame of its own.
+   */
+  private attempt(x: Exchange): Promise<unknown> {
+    try {
+      const picked = this.pick(x);
+      return picked instanceof Promise ? picked.then((target) => this.attemptOn(target, x)) : this.attemptOn(picked, x);
+    } catch (error) {
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- passed on unchanged
+      return Promise.reject(error);
     }
   }
 
-  private hasUntried(tried: ReadonlySet<string>): boolean {
-    return this.balancer?.currentCandidates().some((i) => !tried.has(i.instanceId)) ?? false;
-  }
-
-  private async attemptOnce(
-    m: MethodRuntime,
-    request: FeignRequest,
-    path: string,
-    tried: Set<string>,
-  ): Promise<unknown> {
-    const picked = this.pick(tried);
-    const target = picked instanceof Promise ? await picked : picked;
-    tried.add(target.id);
+  private attemptOn(target: Target, x: Exchange): Promise<unknown> {
+    const m = x.m;
+    markTried(x, target.id);
     const instance = this.instances.get(target.id);
     const handle: CallHandle | undefined = instance === undefined ? undefined : this.balancer?.begin(instance);
-    const call: RpcHttpCallData = {
-      service: this.serviceLabel,
-      operation: m.operation,
-      verb: m.verb,
-      path,
-      ...(instance === undefined ? {} : { instanceId: target.id }),
-    };
+    const known = instance !== undefined;
     // The timeout policy decides (TimeoutError at the deadline); undici's own per-request
     // timers then tear the request down, which spares an AbortSignal per call (measured ~15%).
-    const send = (): Promise<unknown> =>
-      m.timeout.execute(() => this.send(target, m, request, path, call), { key: m.operation });
-    try {
-      const result = m.breaker ? await m.breaker.execute(send, { key: target.id }) : await send();
-      handle?.end({ ok: true });
-      return result;
-    } catch (error) {
-      handle?.end({ ok: !defaultRecordError(error) || error instanceof BreakerOpenError });
-      throw error;
-    }
+    const send = (): Promise<unknown> => m.timeout.execute(() => this.send(target, known, x), m.context);
+    return (m.breaker ? m.breaker.execute(send, target.context) : send()).then(
+      (result) => {
+        handle?.end(OK);
+        return result;
+      },
+      (error: unknown) => {
+        handle?.end(!defaultRecordError(error) || error instanceof BreakerOpenError ? OK : FAILED);
+        if (!(error instanceof BreakerOpenError) || !this.hasUntried(x)) throw error;
+        return this.attempt(x);
+      },
+    );
   }
 
-  private async send(
-    target: Target,
-    m: MethodRuntime,
-    request: FeignRequest,
-    path: string,
-    call: RpcHttpCallData,
-  ): Promise<unknown> {
-    const headers = { ...request.headers };
-    const span: Span = startHttpClientSpan(`${m.verb} ${m.operation}`, m.verb, headers);
-    let body: string | undefined;
-    if (request.body !== undefined) {
-      body = JSON.stringify(request.body);
-      headers['content-type'] ??= 'application/json';
+  private hasUntried(x: Exchange): boolean {
+    return this.balancer?.currentCandidates().some((i) => !wasTried(x, i.instanceId)) ?? false;
+  }
+
+  /** What errors of a call on `target` carry (built only when one is thrown); `known`: a discovered instance. */
+  private callData(target: Target, known: boolean, x: Exchange): RpcHttpCallData {
+    return {
+      service: this.serviceLabel,
+      operation: x.m.operation,
+      verb: x.m.verb,
+      path: x.path,
+      ...(known ? { instanceId: target.id } : {}),
+    };
+  }
+
+  private async send(target: Target, known: boolean, x: Exchange): Promise<unknown> {
+    const m = x.m;
+    // The request's own headers object is sent as is unless a propagator adds trace context,
+    // which then goes into a copy per attempt (each attempt has its own span).
+    const tracing = propagates();
+    const headers = tracing ? { ...x.request.headers } : x.request.headers;
+    const span: Span = startHttpClientSpan(m.spanName, m.spanAttributes, tracing ? headers : undefined);
+    if (!x.encoded) {
+      x.body = x.request.body === undefined ? undefined : JSON.stringify(x.request.body);
+      x.encoded = true;
     }
+    if (x.body !== undefined) headers['content-type'] ??= 'application/json';
     let statusCode: number | undefined;
     let stage = 'request';
     try {
       const response = await target.pool.request({
         method: m.verb,
-        path,
+        path: x.path,
         headers,
         // Later than the policy's deadline, so callers always see the policy's TimeoutError.
-        headersTimeout: m.timeout.timeoutMs + CLEANUP_GRACE_MS,
-        bodyTimeout: m.timeout.timeoutMs + CLEANUP_GRACE_MS,
-        ...(body === undefined ? {} : { body }),
+        headersTimeout: m.undiciTimeoutMs,
+        bodyTimeout: m.undiciTimeoutMs,
+        body: x.body,
       });
       statusCode = response.statusCode;
-      const contentType = String(response.headers['content-type'] ?? '');
+      const json = String(response.headers['content-type'] ?? '').includes('json');
       const text = await response.body.text();
       stage = 'decode';
       if (statusCode >= 400) {
-        throw new RpcHttpError(call, statusCode, contentType.includes('json') ? parseProblem(text) : undefined, text);
+        throw new RpcHttpError(
+          this.callData(target, known, x),
+          statusCode,
+          json ? parseProblem(text) : undefined,
+          text,
+        );
       }
       endHttpSpan(span, statusCode, undefined);
       if (text === '' || m.verb === 'HEAD') return undefined;
-      if (!contentType.includes('json')) return text;
+      if (!json) return text;
       try {
         return JSON.parse(text) as unknown;
       } catch (error) {
-        throw new RpcHttpDecodeError(call, statusCode, error);
+        throw new RpcHttpDecodeError(this.callData(target, known, x), statusCode, error);
       }
     } catch (error) {
       // Anything thrown before the answer was read is the connection's fault.
       const typed =
         stage === 'request' && !LatticeError.isLatticeError(error)
-          ? new RpcHttpConnectionError(call, reasonOf(error), error)
+          ? new RpcHttpConnectionError(this.callData(target, known, x), reasonOf(error), error)
           : error;
       endHttpSpan(span, statusCode, typed instanceof Error ? typed.message : String(typed));
       throw typed;
     }
   }
 
-  private pick(tried: ReadonlySet<string>): Target | Promise<Target> {
+  private pick(x: Exchange): Target | Promise<Target> {
     if (this.options.url !== undefined) return this.target('url', this.options.url);
     const balancer = this.balancer;
     if (balancer === undefined) throw new Error('unreachable: no discovery');
     // Once discovery has answered, picking is synchronous (no promise per call).
-    if (this.loaded) return this.targetFor(balancer.pick(), tried);
-    return balancer.choose().then((instance) => {
+    if (this.loaded) return this.targetFor(balancer.pick(NO_KEY), x);
+    return balancer.choose(NO_KEY).then((instance) => {
       this.loaded = true;
-      return this.targetFor(instance, tried);
+      return this.targetFor(instance, x);
     });
   }
 
   private loaded = false;
 
-  private targetFor(chosen: ServiceInstance, tried: ReadonlySet<string>): Target {
+  private targetFor(chosen: ServiceInstance, x: Exchange): Target {
     const balancer = this.balancer!;
     let instance = chosen;
-    if (tried.has(instance.instanceId)) {
+    if (wasTried(x, instance.instanceId)) {
       // A retry goes to an instance not tried yet, chosen by the same strategy.
-      const fresh = balancer.currentCandidates().filter((i) => !tried.has(i.instanceId));
+      const fresh = balancer.currentCandidates().filter((i) => !wasTried(x, i.instanceId));
       instance = (fresh.length > 0 ? balancer.strategy.pick(fresh, {}) : undefined) ?? instance;
     }
+    const known = this.targets.get(instance.instanceId);
+    // Same discovery entry as last time: same origin, no string to build and compare.
+    if (known !== undefined && known.checked === instance) return known;
     const portName = this.options.portName ?? FEIGN_DEFAULTS.portName;
     const port = instance.ports[portName];
     if (port === undefined) throw new RpcNoPortError(balancer.service, instance.instanceId, portName);
     this.instances.set(instance.instanceId, instance);
     const host = instance.host.includes(':') ? `[${instance.host}]` : instance.host;
-    return this.target(instance.instanceId, `http://${host}:${port}`);
+    const target = this.target(instance.instanceId, `http://${host}:${port}`);
+    target.checked = instance;
+    return target;
   }
 
   private target(id: string, origin: string): Target {
@@ -355,7 +473,7 @@ export class FeignEngine {
       keepAliveTimeout: this.options.keepAliveTimeoutMs ?? FEIGN_DEFAULTS.keepAliveTimeoutMs,
       pipelining: 1,
     });
-    const target: Target = { id, origin, pool };
+    const target: Target = { id, origin, pool, context: { key: id }, checked: undefined };
     this.targets.set(id, target);
     return target;
   }
@@ -367,6 +485,15 @@ export class FeignEngine {
     this.instances.delete(id);
     void target.pool.destroy().catch(() => undefined);
   }
+}
+
+function markTried(x: Exchange, id: string): void {
+  if (x.firstTried === undefined) x.firstTried = id;
+  else if (x.firstTried !== id) (x.moreTried ??= new Set()).add(id);
+}
+
+function wasTried(x: Exchange, id: string): boolean {
+  return x.firstTried === id || (x.moreTried?.has(id) ?? false);
 }
 
 function pickPolicy(options: FeignPolicyOptions): FeignPolicyOptions {
