@@ -3,7 +3,8 @@
 // simulators run in separate processes; this process drives them and measures.
 //
 //   node bench/dist/device-link.bench.js [--hubs 19500] [--workers 4] [--ingest-rate 32000]
-//                                        [--cmd-rate 500] [--cmd-seconds 10] [--phases scale,ingest,commands]
+//                                        [--cmd-rate 500] [--cmd-seconds 10] [--phases scale,reconnect,ingest,commands]
+//                                        [--server-prof <dir>] [--server-node-flags=<flags>]
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -47,6 +48,7 @@ async function runWorker(configFile: string): Promise<void> {
   for await (const line of createInterface({ input: process.stdin })) {
     const [cmd, arg] = line.split(' ');
     if (cmd === 'rate') sim.setTelemetryRate(Number(arg));
+    if (cmd === 'drop') for (const hub of config.hubs) sim.dropConnection(hub.hubId);
     if (cmd === 'stop') break;
   }
   clearInterval(report);
@@ -57,7 +59,13 @@ async function runWorker(configFile: string): Promise<void> {
 // ---------------------------------------------------------------- helpers
 interface Worker {
   readonly child: ChildProcess;
-  stats: { connected: number; telemetrySent: number; commandsAnswered: number };
+  stats: {
+    connected: number;
+    connects?: number;
+    telemetrySent: number;
+    commandsAnswered: number;
+    streamErrors?: Record<string, number>;
+  };
   send(line: string): void;
 }
 
@@ -114,9 +122,16 @@ interface DeviceProcess {
   stop(): Promise<void>;
 }
 
+// Set by --server-prof <dir>: device servers write a CPU profile there when they exit.
+let serverProfDir: string | undefined;
+// Node flags of the device servers (--server-node-flags); a larger young generation keeps
+// short-lived per-frame objects out of the old one (see the README's Benchmark section).
+let serverNodeFlags: string[] = [];
+
 async function startDeviceProcess(env: Record<string, string>): Promise<DeviceProcess> {
   const [http, hub, grpc] = [await freePort(), await freePort(), await freePort()];
-  const child = spawn(process.execPath, ['--max-old-space-size=4096', deviceMain], {
+  const prof = serverProfDir ? ['--cpu-prof', '--cpu-prof-dir', serverProfDir] : [];
+  const child = spawn(process.execPath, [...prof, ...serverNodeFlags, deviceMain], {
     env: {
       ...process.env,
       LATTICE_BACKEND: 'memory',
@@ -244,8 +259,15 @@ async function scaleAndIngest(
     await sleep(5000);
     const rssAfter = rssBytes(pid);
     const heapAfter = await metric(device.httpUrl, 'nodejs_heap_size_used_bytes');
+    const streamErrors: Record<string, number> = {};
+    for (const w of workers) {
+      for (const [code, n] of Object.entries(w.stats.streamErrors ?? {}))
+        streamErrors[code] = (streamErrors[code] ?? 0) + n;
+    }
     Object.assign(figures, {
       hubsConnected: connected,
+      simulatorConnectAttempts: workers.reduce((sum, w) => sum + (w.stats.connects ?? 0), 0),
+      simulatorStreamErrors: JSON.stringify(streamErrors),
       provisionSeconds: provisionS,
       connectSeconds: connectS,
       serverCpuSecondsForConnects: Math.round(connectCpuS * 10) / 10,
@@ -258,6 +280,26 @@ async function scaleAndIngest(
       jsHeapBytesPerHub: Math.round((heapAfter - heapBefore) / Math.max(1, connected)),
       offHeapBytesPerHub: Math.round((rssAfter - rssBefore - (heapAfter - heapBefore)) / Math.max(1, connected)),
     });
+
+    if (phases.has('reconnect')) {
+      // A reconnect storm: every hub loses its connection at once and comes back (back-off
+      // 1-2 s). Verified secrets are remembered, so these connects skip the scrypt check.
+      const hits0 = await metric(device.httpUrl, 'lattice_device_auth_cache_hits_total');
+      const cpu0 = cpuSeconds(pid);
+      const started = Date.now();
+      for (const w of workers) w.send('drop');
+      await sleep(3000);
+      const back = Date.now() + 180_000;
+      while ((await connectedNow()) < connected && Date.now() < back) await sleep(1000);
+      const reconnectCpuS = cpuSeconds(pid) - cpu0;
+      const hits = (await metric(device.httpUrl, 'lattice_device_auth_cache_hits_total')) - hits0;
+      Object.assign(figures, {
+        reconnectSeconds: (Date.now() - started) / 1000,
+        reconnectsSkippingScrypt: hits,
+        serverCpuMsPerReconnect: Math.round((reconnectCpuS / Math.max(1, hits)) * 1000 * 100) / 100,
+      });
+      await sleep(2000);
+    }
 
     printTable(
       'scale',
@@ -387,6 +429,9 @@ async function commands(rate: number, seconds: number, hubs: number): Promise<Re
     cross.length = 0;
     failures = 0;
     const inflight: Promise<void>[] = [];
+    const serverCpu = (): number => cpuSeconds(a.child.pid!) + cpuSeconds(b.child.pid!);
+    const cpu0 = serverCpu();
+    const simCpu0 = cpuSeconds(worker.child.pid!);
     const perTick = rate / 100;
     const startedAt = performance.now();
     let due = 0;
@@ -400,6 +445,8 @@ async function commands(rate: number, seconds: number, hubs: number): Promise<Re
     }
     await Promise.all(inflight);
     const elapsedS = (performance.now() - startedAt) / 1000;
+    const serverCpuS = serverCpu() - cpu0;
+    const simCpuS = cpuSeconds(worker.child.pid!) - simCpu0;
     const all = [...local, ...cross];
     const fig = (xs: number[], p: number): number => Math.round(percentile(xs, p) * 100) / 100;
     return {
@@ -413,6 +460,10 @@ async function commands(rate: number, seconds: number, hubs: number): Promise<Re
       localP99Ms: fig(local, 99),
       crossP50Ms: fig(cross, 50),
       crossP99Ms: fig(cross, 99),
+      // Both replicas together (a crossing command runs on both), and the hub simulator.
+      serverCpuUsPerCommand: Math.round((serverCpuS / Math.max(1, sent)) * 1e6),
+      serverCpuCores: Math.round((serverCpuS / elapsedS) * 100) / 100,
+      simulatorCpuUsPerCommand: Math.round((simCpuS / Math.max(1, sent)) * 1e6),
     };
   } finally {
     if (worker) await stopWorkers([worker]);
@@ -433,9 +484,13 @@ async function main(): Promise<void> {
       'cmd-rate': { type: 'string', default: '500' },
       'cmd-seconds': { type: 'string', default: '10' },
       'cmd-hubs': { type: 'string', default: '200' },
-      phases: { type: 'string', default: 'scale,ingest,commands' },
+      phases: { type: 'string', default: 'scale,reconnect,ingest,commands' },
+      'server-prof': { type: 'string' },
+      'server-node-flags': { type: 'string', default: '--max-old-space-size=4096 --max-semi-space-size=32' },
     },
   });
+  serverProfDir = values['server-prof'];
+  serverNodeFlags = values['server-node-flags'].split(' ').filter((f) => f.length > 0);
   const phases = new Set(values.phases.split(','));
   const setup = {
     hubs: Number(values.hubs),
@@ -449,7 +504,7 @@ async function main(): Promise<void> {
     backendForCommands: 'redis (2 replicas)',
   };
   const figures: Record<string, unknown> = {};
-  if (phases.has('scale') || phases.has('ingest')) {
+  if (phases.has('scale') || phases.has('reconnect') || phases.has('ingest')) {
     Object.assign(
       figures,
       await scaleAndIngest(setup.hubs, setup.simulatorProcesses, setup.ingestOfferedFramesPerSecond, phases),

@@ -75,6 +75,7 @@ export class DeviceStores {
 }
 
 const REMOTE_MARGIN_MS = 250;
+const MAX_PEER_STUBS = 256;
 const OWN_BUS_HISTORY = 10_000;
 
 /**
@@ -136,7 +137,18 @@ export class DeviceRuntime implements OnApplicationBootstrap, OnApplicationShutd
       breaker: false,
       metrics,
     });
-    const peer = (id: string): GrpcStub<DeviceServiceClient> => this.peers.toInstance<DeviceServiceClient>(id);
+    // A stub per replica, built once: building one per command was a measurable part of a
+    // crossing command. Bounded, since replicas come and go over a long life.
+    const stubs = new Map<string, GrpcStub<DeviceServiceClient>>();
+    const peer = (id: string): GrpcStub<DeviceServiceClient> => {
+      let stub = stubs.get(id);
+      if (stub === undefined) {
+        stub = this.peers.toInstance<DeviceServiceClient>(id);
+        if (stubs.size >= MAX_PEER_STUBS) stubs.delete(stubs.keys().next().value as string);
+        stubs.set(id, stub);
+      }
+      return stub;
+    };
     this.link = new HubLinkService({
       settings,
       instanceId,
@@ -254,6 +266,7 @@ export class DeviceRuntime implements OnApplicationBootstrap, OnApplicationShutd
     this.link.drain();
     await Promise.all([this.hubServer.onApplicationShutdown(), this.internalServer.onApplicationShutdown()]);
     await this.peers.close();
+    await this.link.flush();
     await this.ownedBus?.close();
   }
 }

@@ -32,6 +32,7 @@ export type {
   HubRecord,
   HubRoute,
   ShadowDocument,
+  ShadowReport,
 } from './stores/device-stores.interfaces.js';
 export { MemoryCommandStore, MemoryDeviceStore, MemoryHubStore, MemoryShadowStore } from './stores/memory-stores.js';
 export { RedisCommandStore, RedisDeviceStore, RedisHubStore, RedisShadowStore } from './stores/redis-stores.js';

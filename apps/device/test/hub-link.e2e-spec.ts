@@ -144,6 +144,25 @@ describe('hub link (one instance, memory backend)', () => {
     await second.next((f) => f.frame === 'pong');
   });
 
+  it('a reconnect skips the scrypt check, while a wrong secret is still refused', async () => {
+    const { hubId, secret } = await provision();
+    const hits = async (): Promise<number> => {
+      const metrics = await (await fetch(`${device.url}/metrics`)).text();
+      return Number(/lattice_device_auth_cache_hits_total (\d+)/.exec(metrics)?.[1] ?? 'NaN');
+    };
+    const before = await hits();
+    const first = raw(hubId, secret);
+    await first.next((f) => f.frame === 'welcome');
+    expect(await hits()).toBe(before); // a first connect pays the full check
+    const wrong = new RawHub(device.hubTarget, { 'x-hub-id': hubId, authorization: `Bearer ${secret.slice(1)}x` });
+    open.push(wrong);
+    expect((await wrong.ended).code).toBe(Status.UNAUTHENTICATED);
+    const again = raw(hubId, secret);
+    await again.next((f) => f.frame === 'welcome');
+    expect(await hits()).toBe(before + 1);
+    expect((await first.ended).code).toBe(Status.ABORTED);
+  });
+
   it('round-trips a command, keeps its status, and is idempotent by command id', async () => {
     const [creds] = [await provision()];
     const sim = new HubSimulator({ target: device.hubTarget, hubs: [creds], devicesPerHub: 1, telemetryRatePerHub: 0 });

@@ -202,7 +202,10 @@ export class DeviceApi {
     const existing = request.commandId ? await commands.get(commandId) : undefined;
     if (existing !== undefined) return this.idempotent(existing, request, device);
 
-    const route = await hubs.getRoute(device.hubId);
+    const routes = this.deps.link.routes;
+    const cached = routes.get(device.hubId);
+    const route = cached ?? (await hubs.getRoute(device.hubId));
+    if (cached === undefined && route !== undefined) routes.set(route);
     const base: CommandRecord = {
       commandId,
       deviceId: device.deviceId,
@@ -233,7 +236,9 @@ export class DeviceApi {
         throw error;
       }
       // The route pointed at a replica that is gone or no longer holds the hub: try the current route once.
+      routes.forget(device.hubId, route.epoch);
       const fresh = await hubs.getRoute(device.hubId);
+      if (fresh !== undefined) routes.set(fresh);
       if (fresh !== undefined && (fresh.instanceId !== route.instanceId || fresh.epoch !== route.epoch)) {
         try {
           const done = await this.dispatch(fresh, base, Math.max(1, base.createdAtMs + timeoutMs - clock.now()));

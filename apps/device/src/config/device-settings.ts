@@ -44,6 +44,13 @@ export interface DeviceSettings {
   hubSecretPepper: string;
   /** scrypt cost (N) of hub secret hashes; secrets are 256-bit random, so a low cost is enough. @default 1024 */
   secretHashCost: number;
+  /**
+   * How long a hub's verified secret is remembered (keyed by an HMAC, never the secret), so a
+   * reconnect skips the scrypt check; 0 turns the cache off. @default 600000 (10 minutes)
+   */
+  authCacheTtlMs: number;
+  /** Most hubs whose verified secret is remembered (least recently used dropped first). @default 100000 */
+  authCacheMaxEntries: number;
   /** Prefix of every Redis key of the device app. @default 'lattice:device:' */
   redisKeyPrefix: string;
 }
@@ -73,6 +80,8 @@ export const DEVICE_SETTINGS_DEFAULTS: DeviceSettings = {
   commandRetentionMs: 86_400_000,
   hubSecretPepper: DEVELOPMENT_PEPPER,
   secretHashCost: 1024,
+  authCacheTtlMs: 600_000,
+  authCacheMaxEntries: 100_000,
   redisKeyPrefix: 'lattice:device:',
 };
 
@@ -98,6 +107,8 @@ const schema = z.object({
     .int()
     .min(2)
     .refine((n) => (n & (n - 1)) === 0, 'must be a power of two'),
+  authCacheTtlMs: z.number().int().min(0),
+  authCacheMaxEntries: z.number().int().min(0),
   redisKeyPrefix: z.string().min(1),
 });
 

@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { loadGrpcService, type GrpcServiceContract } from '@lattice/rpc';
+import { decodeTelemetryFrame } from '../internal/telemetry-decoder.js';
 
 /**
  * The repository's proto root (same depth from src/ and dist/).
@@ -36,7 +37,8 @@ export function hubLinkContract(maxFrameBytes: number): GrpcServiceContract {
   const guarded = (buffer: Buffer): unknown => {
     if (buffer.length > maxFrameBytes) return { dropped: 'oversized', bytes: buffer.length } satisfies DroppedFrame;
     try {
-      return decode(buffer);
+      // Telemetry (most frames) skips protobuf.js's message objects; anything else takes the generic decoder.
+      return decodeTelemetryFrame(buffer) ?? decode(buffer);
     } catch {
       return { dropped: 'malformed', bytes: buffer.length } satisfies DroppedFrame;
     }

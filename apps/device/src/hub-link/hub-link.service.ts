@@ -19,6 +19,8 @@ import { DeviceMessages } from '../device.messages.js';
 import { isDroppedFrame, type DroppedFrame } from '../grpc/device.contracts.js';
 import type { DeviceEvents } from '../internal/device-events.js';
 import { verifyHubSecret } from '../internal/hub-secrets.js';
+import { RouteCache } from '../internal/route-cache.js';
+import { VerifiedSecrets } from '../internal/verified-secrets.js';
 import { fromWireValues, toMs, toWireValues } from '../internal/values.js';
 import type {
   CommandRecord,
@@ -32,6 +34,7 @@ import type {
   HubStore,
 } from '../stores/device-stores.interfaces.js';
 import { HubSession } from './hub-session.js';
+import { IngestBatch } from './ingest-batch.js';
 
 /** What the hub link needs; built once per application. */
 export interface HubLinkDeps {
@@ -51,6 +54,7 @@ export interface HubLinkDeps {
 
 const RESULT_STATUS: Record<string, CommandStatus> = { SUCCEEDED: 'SUCCEEDED', FAILED: 'FAILED', REJECTED: 'REJECTED' };
 const REFRESH_BATCH = 1000;
+const ROUTE_CACHE_MAX_ENTRIES = 100_000;
 
 /**
  * The hub link: authenticates `HubLink.Connect` streams, keeps one stream per hub (the
@@ -59,6 +63,8 @@ const REFRESH_BATCH = 1000;
  * device events to the bus. A bad frame is dropped and counted; it never ends other streams.
  */
 export class HubLinkService {
+  /** Hub routes remembered for up to `sweepIntervalMs`; routes claimed and released here update it at once. */
+  readonly routes: RouteCache;
   private readonly sessions = new Map<string, HubSession>();
   private readonly connected: Gauge;
   private readonly frames: Map<string, Counter>;
@@ -67,10 +73,13 @@ export class HubLinkService {
   private readonly overflows: Counter;
   private readonly authFailures: Counter;
   private readonly heartbeatTimeouts: Counter;
+  private readonly authCacheHits: Counter;
   private readonly routeTtlMs: number;
   private sweepTimer: ClockTimer | undefined;
   private draining = false;
   private readonly dummyHash: string;
+  private readonly ingest: IngestBatch;
+  private readonly verified: VerifiedSecrets;
 
   constructor(private readonly deps: HubLinkDeps) {
     const { metrics, settings } = deps;
@@ -98,10 +107,26 @@ export class HubLinkService {
       name: 'lattice_device_auth_failures_total',
       help: 'Hub connections refused as unauthenticated',
     });
+    this.authCacheHits = metrics.counter({
+      name: 'lattice_device_auth_cache_hits_total',
+      help: 'Hub connections whose secret was recently verified, so the scrypt check was skipped',
+    });
     this.heartbeatTimeouts = metrics.counter({
       name: 'lattice_device_heartbeat_timeouts_total',
       help: 'Hub streams closed after three silent heartbeat intervals',
     });
+    this.ingest = new IngestBatch(
+      deps.shadows,
+      deps.events,
+      deps.clock,
+      { telemetry: this.frameCounter('telemetry'), event: this.frameCounter('event') },
+      (error, frames) => {
+        this.dropped.inc({ reason: 'error' }, frames);
+        deps.logger.warn({ err: error, frames }, 'telemetry frames dropped: shadows could not be updated');
+      },
+    );
+    this.routes = new RouteCache(deps.clock, settings.sweepIntervalMs, ROUTE_CACHE_MAX_ENTRIES);
+    this.verified = new VerifiedSecrets(deps.clock, settings.authCacheTtlMs, settings.authCacheMaxEntries);
     this.routeTtlMs = 3 * settings.heartbeatIntervalMs + 2 * settings.sweepIntervalMs;
     this.dummyHash = `scrypt$${settings.secretHashCost}$${'A'.repeat(22)}$${'A'.repeat(43)}`;
   }
@@ -133,10 +158,16 @@ export class HubLinkService {
     for (const session of [...this.sessions.values()]) session.close(new InstanceDrainingError());
   }
 
-  /** Stops timers (streams end with their server). */
+  /** Stops timers (streams end with their server); frames read so far are still written. */
   stop(): void {
     if (this.sweepTimer) this.deps.clock.clearTimeout(this.sweepTimer);
     this.sweepTimer = undefined;
+    void this.ingest.flush();
+  }
+
+  /** Resolves once every telemetry and event frame read so far is in the shadows and on the bus. */
+  flush(): Promise<void> {
+    return this.ingest.flush();
   }
 
   /**
@@ -200,6 +231,7 @@ export class HubLinkService {
     session.onClosed = (s) => void this.closed(s);
     const older = this.sessions.get(hub.hubId);
     this.sessions.set(hub.hubId, session);
+    this.routes.set(route);
     this.connected.set(this.sessions.size);
     older?.close(new ConnectionReplacedError(hub.hubId));
     if (previous !== undefined && previous.instanceId !== instanceId) {
@@ -232,10 +264,18 @@ export class HubLinkService {
     const authorization = metadata['authorization'];
     const secret = authorization?.startsWith('Bearer ') ? authorization.slice(7).trim() : undefined;
     const hub = hubId && secret ? await this.deps.hubs.get(hubId) : undefined;
-    // An unknown hub costs the same hash as a known one, so timing does not reveal which ids exist.
-    const ok =
-      (await verifyHubSecret(secret ?? '', hub?.secretHash ?? this.dummyHash, this.deps.settings.hubSecretPepper)) &&
-      hub !== undefined;
+    // A hub that proved this secret recently skips scrypt (reconnect storms); anything else,
+    // a wrong secret included, pays the full check. An unknown hub costs the same hash as a
+    // known one, so timing does not reveal which ids exist.
+    const key = hub !== undefined && secret ? this.verified.key(hub.hubId, secret) : undefined;
+    let ok = key !== undefined && hub !== undefined && this.verified.has(key, hub.secretHash);
+    if (ok) this.authCacheHits.inc();
+    else {
+      ok =
+        (await verifyHubSecret(secret ?? '', hub?.secretHash ?? this.dummyHash, this.deps.settings.hubSecretPepper)) &&
+        hub !== undefined;
+      if (ok && key !== undefined && hub !== undefined) this.verified.add(key, hub.secretHash);
+    }
     if (!ok || hub === undefined) {
       this.authFailures.inc();
       this.deps.logger.warn({ hubId: hubId ?? null }, 'hub connection refused: unauthenticated');
@@ -245,14 +285,20 @@ export class HubLinkService {
   }
 
   private async readLoop(session: HubSession, requests: AsyncIterable<HubFrame__Output | DroppedFrame>): Promise<void> {
+    const clock = this.deps.clock;
     try {
       for await (const frame of requests) {
         if (session.closed) break;
-        session.lastSeenMs = this.deps.clock.now();
-        try {
-          await this.handle(session, frame);
-        } catch (error) {
-          this.drop(session, 'error', { err: error });
+        session.lastSeenMs = clock.now();
+        // Telemetry, events and pings are handled without a promise of their own (they are
+        // most of the traffic); the rest is awaited, so a stream's frames keep their order.
+        const busy = this.handle(session, frame) ?? (this.ingest.saturated ? this.ingest.flush() : undefined);
+        if (busy !== undefined) {
+          try {
+            await busy;
+          } catch (error) {
+            this.drop(session, 'error', { err: error });
+          }
         }
       }
     } catch {
@@ -261,25 +307,41 @@ export class HubLinkService {
     session.close();
   }
 
-  private async handle(session: HubSession, frame: HubFrame__Output | DroppedFrame): Promise<void> {
-    if (isDroppedFrame(frame)) {
-      this.drop(session, frame.dropped, { bytes: frame.bytes });
-      return;
+  /** Handles a frame; returns a promise only for frames that need the stores before the next one. */
+  private handle(session: HubSession, frame: HubFrame__Output | DroppedFrame): Promise<void> | undefined {
+    try {
+      if (isDroppedFrame(frame)) {
+        this.drop(session, frame.dropped, { bytes: frame.bytes });
+        return undefined;
+      }
+      switch (frame.frame) {
+        case 'telemetry':
+          this.onTelemetry(session, frame);
+          return undefined;
+        case 'event':
+          this.onEvent(session, frame);
+          return undefined;
+        case 'ping':
+          this.count('ping');
+          session.send({ pong: { tsMs: frame.ping?.tsMs ?? '0' } });
+          return undefined;
+        case undefined:
+          this.drop(session, 'empty');
+          return undefined;
+      }
+      // Whatever changes the hub's devices or commands sees the shadows and events of the
+      // frames before it: the batch is written first.
+      this.count(frame.frame);
+      return this.afterIngest(session, frame);
+    } catch (error) {
+      this.drop(session, 'error', { err: error });
+      return undefined;
     }
-    const type = frame.frame;
-    if (type === undefined) {
-      this.drop(session, 'empty');
-      return;
-    }
-    this.count(type);
-    switch (type) {
-      case 'telemetry':
-        return this.onTelemetry(session, frame);
-      case 'event':
-        return this.onEvent(session, frame);
-      case 'ping':
-        session.send({ pong: { tsMs: frame.ping?.tsMs ?? '0' } });
-        return;
+  }
+
+  private async afterIngest(session: HubSession, frame: HubFrame__Output): Promise<void> {
+    if (this.ingest.pending) await this.ingest.flush();
+    switch (frame.frame) {
       case 'hello':
         return this.onHello(session, frame);
       case 'devicesChanged':
@@ -289,30 +351,28 @@ export class HubLinkService {
     }
   }
 
-  private async onTelemetry(session: HubSession, frame: HubFrame__Output): Promise<void> {
+  private onTelemetry(session: HubSession, frame: HubFrame__Output): void {
+    this.ingest.received('telemetry');
     const t = frame.telemetry;
     if (!t || !session.devices.has(t.deviceId)) {
       this.drop(session, 'unknown_device', { deviceId: t?.deviceId });
       return;
     }
     const values = fromWireValues(t.values);
-    if (Object.keys(values).length === 0) {
+    let empty = true;
+    for (const _ in values) {
+      empty = false;
+      break;
+    }
+    if (empty) {
       this.drop(session, 'empty');
       return;
     }
-    const now = this.deps.clock.now();
-    await this.deps.shadows.report(t.deviceId, values, now);
-    await this.deps.events.publish({
-      type: 'device.telemetry',
-      tsMs: toMs(t.tsMs) || now,
-      homeId: session.homeId,
-      hubId: session.hubId,
-      deviceId: t.deviceId,
-      data: { values },
-    });
+    this.ingest.telemetry(session.homeId, session.hubId, t.deviceId, toMs(t.tsMs) || session.lastSeenMs, values);
   }
 
-  private async onEvent(session: HubSession, frame: HubFrame__Output): Promise<void> {
+  private onEvent(session: HubSession, frame: HubFrame__Output): void {
+    this.ingest.received('event');
     const e = frame.event;
     if (!e || !session.devices.has(e.deviceId)) {
       this.drop(session, 'unknown_device', { deviceId: e?.deviceId });
@@ -322,14 +382,14 @@ export class HubLinkService {
       this.drop(session, 'malformed', { deviceId: e.deviceId });
       return;
     }
-    await this.deps.events.publish({
-      type: 'device.event',
-      tsMs: toMs(e.tsMs) || this.deps.clock.now(),
-      homeId: session.homeId,
-      hubId: session.hubId,
-      deviceId: e.deviceId,
-      data: { event: e.type, values: fromWireValues(e.values) },
-    });
+    this.ingest.event(
+      session.homeId,
+      session.hubId,
+      e.deviceId,
+      toMs(e.tsMs) || session.lastSeenMs,
+      e.type,
+      fromWireValues(e.values),
+    );
   }
 
   private async onHello(session: HubSession, frame: HubFrame__Output): Promise<void> {
@@ -421,18 +481,14 @@ export class HubLinkService {
         return;
       }
     }
-    const updated = await this.deps.commands.transition(r.commandId, ['SENT'], {
+    const transition = this.deps.commands.transition(r.commandId, ['SENT'], {
       status,
       result: fromWireValues(r.result),
       error: r.error,
       updatedAtMs: this.deps.clock.now(),
     });
-    if (updated === undefined) this.drop(session, 'late_result', { commandId: r.commandId });
-    if (pending) {
-      session.pending?.delete(r.commandId);
-      this.deps.clock.clearTimeout(pending.timer);
-      pending.settle(updated ?? (await this.deps.commands.get(r.commandId)));
-    }
+    // Issued right behind the status change (same connection, same round trip on Redis), so a
+    // consumer of the event reads the changed status.
     void this.deps.events.publish({
       type: 'command.result',
       tsMs: this.deps.clock.now(),
@@ -440,6 +496,13 @@ export class HubLinkService {
       hubId: session.hubId,
       data: { commandId: r.commandId, status },
     });
+    const updated = await transition;
+    if (updated === undefined) this.drop(session, 'late_result', { commandId: r.commandId });
+    if (pending) {
+      session.pending?.delete(r.commandId);
+      this.deps.clock.clearTimeout(pending.timer);
+      pending.settle(updated ?? (await this.deps.commands.get(r.commandId)));
+    }
   }
 
   private write(session: HubSession, record: CommandRecord, timeoutMs: number): Promise<CommandRecord> {
@@ -504,6 +567,7 @@ export class HubLinkService {
   }
 
   private async closed(session: HubSession): Promise<void> {
+    this.routes.forget(session.hubId, session.epoch);
     if (this.sessions.get(session.hubId) === session) {
       this.sessions.delete(session.hubId);
       this.connected.set(this.sessions.size);
@@ -562,12 +626,16 @@ export class HubLinkService {
   }
 
   private count(type: string): void {
+    this.frameCounter(type).inc();
+  }
+
+  private frameCounter(type: string): Counter {
     let counter = this.frames.get(type);
     if (counter === undefined) {
       counter = this.framesCounter.labels(type) as unknown as Counter;
       this.frames.set(type, counter);
     }
-    counter.inc();
+    return counter;
   }
 
   private drop(session: HubSession, reason: string, detail: Record<string, unknown> = {}): void {

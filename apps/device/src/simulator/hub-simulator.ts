@@ -56,6 +56,9 @@ interface HubState {
   heartbeatMs: number;
 }
 
+/** Most frames one hub sends at once when it is late (a long stall is not made up in full). */
+const MAX_BURST = 20;
+
 const HubLinkConstructor = grpc.makeGenericClientConstructor(
   plainHubLinkContract().definition,
   'HubLink',
@@ -152,8 +155,12 @@ export class HubSimulator {
   /** Drops one hub's connection (as a network failure would); it reconnects with back-off. */
   dropConnection(hubId: string): void {
     const hub = this.hubs.find((h) => h.creds.hubId === hubId);
-    hub?.client?.close();
-    hub?.call?.cancel();
+    if (hub === undefined) return;
+    // The next attempt opens a new connection: a closed client cannot start calls.
+    const client = hub.client;
+    hub.client = undefined;
+    client?.close();
+    hub.call?.cancel();
   }
 
   /** Closes every stream and connection. */
@@ -262,20 +269,29 @@ export class HubSimulator {
     const rate = this.rate;
     if (rate > 0 && hub.devices.length > 0) {
       let next = 0;
+      let sent = 0;
       const period = 1000 / rate;
+      // Frames are owed by elapsed time, not by timer ticks: a simulator starved of CPU sends
+      // the frames it is late with in one burst instead of quietly lowering the offered rate.
+      let startedAt = 0;
       const send = (): void => {
-        const deviceId = hub.devices[next++ % hub.devices.length] as string;
-        call.write({
-          telemetry: {
-            deviceId,
-            tsMs: String(Date.now()),
-            values: { temperature: { number: 20 + Math.round(Math.random() * 50) / 10 }, battery: { number: 97 } },
-          },
-        });
-        this.stats.telemetrySent++;
+        const owed = Math.min(MAX_BURST, Math.floor((Date.now() - startedAt) / period) + 1 - sent);
+        for (let i = 0; i < owed; i++) {
+          const deviceId = hub.devices[next++ % hub.devices.length] as string;
+          call.write({
+            telemetry: {
+              deviceId,
+              tsMs: String(Date.now()),
+              values: { temperature: { number: 20 + Math.round(Math.random() * 50) / 10 }, battery: { number: 97 } },
+            },
+          });
+        }
+        sent += Math.max(0, owed);
+        this.stats.telemetrySent += Math.max(0, owed);
       };
       // Start at a random phase so hubs do not send in lock-step.
       const first = setTimeout(() => {
+        startedAt = Date.now();
         send();
         hub.timers.push(setInterval(send, period));
       }, Math.random() * period);

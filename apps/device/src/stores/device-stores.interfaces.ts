@@ -99,6 +99,19 @@ export interface ShadowDocument {
 }
 
 /**
+ * One device's reported values, as a {@link ShadowStore.reportMany} batch carries them.
+ *
+ * @example
+ * ```ts
+ * await shadows.reportMany([{ deviceId: 'lamp-1', values: { on: true } }], Date.now());
+ * ```
+ */
+export interface ShadowReport {
+  readonly deviceId: string;
+  readonly values: Readonly<ScalarMap>;
+}
+
+/**
  * Device shadows.
  *
  * @example
@@ -111,6 +124,11 @@ export interface ShadowStore {
   get(deviceId: string): Promise<ShadowDocument | undefined>;
   /** Merges reported values; returns the new version. */
   report(deviceId: string, values: Readonly<ScalarMap>, nowMs: number): Promise<number>;
+  /**
+   * Merges several reports at once, in order (the hub link's per-tick batch); each report
+   * bumps its device's version as {@link ShadowStore.report} would.
+   */
+  reportMany(reports: readonly ShadowReport[], nowMs: number): Promise<void>;
   /** Merges desired values and removes `remove`; returns the new document. */
   updateDesired(
     deviceId: string,

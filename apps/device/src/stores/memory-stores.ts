@@ -12,6 +12,7 @@ import type {
   HubRoute,
   HubStore,
   ShadowDocument,
+  ShadowReport,
   ShadowStore,
 } from './device-stores.interfaces.js';
 
@@ -212,6 +213,16 @@ export class MemoryShadowStore implements ShadowStore {
     doc.version += 1;
     doc.updatedAtMs = nowMs;
     return Promise.resolve(doc.version);
+  }
+
+  reportMany(reports: readonly ShadowReport[], nowMs: number): Promise<void> {
+    for (const { deviceId, values } of reports) {
+      const doc = this.doc(deviceId);
+      Object.assign(doc.reported, values);
+      doc.version += 1;
+      doc.updatedAtMs = nowMs;
+    }
+    return Promise.resolve();
   }
 
   updateDesired(

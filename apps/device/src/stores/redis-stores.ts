@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { ScalarMap } from '../internal/values.js';
 import type {
@@ -12,17 +13,18 @@ import type {
   HubRoute,
   HubStore,
   ShadowDocument,
+  ShadowReport,
   ShadowStore,
 } from './device-stores.interfaces.js';
 
 // Keys of one hub share a hash tag ({hubId}) so the scripts stay in one cluster slot.
-const CLAIM = `
+const CLAIM = luaScript(`
 local epoch = redis.call('HINCRBY', KEYS[1], 'epoch', 1)
 local prev = redis.call('HMGET', KEYS[2], 'instanceId', 'epoch', 'connectedAtMs')
 redis.call('HSET', KEYS[2], 'instanceId', ARGV[1], 'epoch', epoch, 'connectedAtMs', ARGV[2])
 redis.call('PEXPIRE', KEYS[2], ARGV[3])
 redis.call('HSET', KEYS[1], 'lastSeenMs', ARGV[2])
-return {epoch, prev[1] or '', prev[2] or '', prev[3] or ''}`;
+return {epoch, prev[1] or '', prev[2] or '', prev[3] or ''}`);
 
 const REFRESH = `
 if redis.call('HGET', KEYS[2], 'epoch') ~= ARGV[1] then return 0 end
@@ -30,11 +32,11 @@ redis.call('PEXPIRE', KEYS[2], ARGV[3])
 redis.call('HSET', KEYS[1], 'lastSeenMs', ARGV[2])
 return 1`;
 
-const RELEASE = `
+const RELEASE = luaScript(`
 if redis.call('HGET', KEYS[2], 'epoch') ~= ARGV[1] then return 0 end
 redis.call('DEL', KEYS[2])
 redis.call('HSET', KEYS[1], 'lastSeenMs', ARGV[2])
-return 1`;
+return 1`);
 
 /**
  * {@link HubStore} on Redis: `hub:{id}` hashes (credentials, epoch counter, last-seen) and
@@ -76,7 +78,8 @@ export class RedisHubStore implements HubStore {
     nowMs: number,
     ttlMs: number,
   ): Promise<{ route: HubRoute; previous: HubRoute | undefined }> {
-    const reply = (await this.redis.eval(
+    const reply = (await evalScript(
+      this.redis,
       CLAIM,
       2,
       this.hubKey(hubId),
@@ -127,7 +130,8 @@ export class RedisHubStore implements HubStore {
   }
 
   async releaseRoute(hubId: string, epoch: number, lastSeenMs: number): Promise<boolean> {
-    const released = await this.redis.eval(
+    const released = await evalScript(
+      this.redis,
       RELEASE,
       2,
       this.hubKey(hubId),
@@ -249,18 +253,51 @@ export class RedisDeviceStore implements DeviceStore {
   }
 }
 
-const REPORT = `
+const REPORT = luaScript(`
 for i = 2, #ARGV, 2 do redis.call('HSET', KEYS[1], 'r.' .. ARGV[i], ARGV[i + 1]) end
 redis.call('HSET', KEYS[1], 'updatedAtMs', ARGV[1])
-return redis.call('HINCRBY', KEYS[1], 'version', 1)`;
+return redis.call('HINCRBY', KEYS[1], 'version', 1)`);
 
-const DESIRE = `
+function reportArgs(values: Readonly<ScalarMap>, nowMs: number): string[] {
+  const args: string[] = [String(nowMs)];
+  for (const key of Object.keys(values)) args.push(key, JSON.stringify(values[key]));
+  return args;
+}
+
+function isNoScript(error: unknown): boolean {
+  return error instanceof Error && error.message.startsWith('NOSCRIPT');
+}
+
+/** A Lua script with its SHA-1, so calls can send the hash instead of the text. */
+interface LuaScript {
+  readonly text: string;
+  readonly sha: string;
+}
+
+function luaScript(text: string): LuaScript {
+  return { text, sha: createHash('sha1').update(text).digest('hex') };
+}
+
+/**
+ * Runs a Lua script by its hash (EVALSHA), sending its text only when Redis does not have it
+ * yet (a restarted or failed-over server): a few bytes per call instead of the whole script.
+ */
+async function evalScript(redis: Redis, script: LuaScript, numKeys: number, ...args: string[]): Promise<unknown> {
+  try {
+    return await redis.evalsha(script.sha, numKeys, ...args);
+  } catch (error) {
+    if (!isNoScript(error)) throw error;
+    return redis.eval(script.text, numKeys, ...args);
+  }
+}
+
+const DESIRE = luaScript(`
 local sets = tonumber(ARGV[2])
 for i = 0, sets - 1 do redis.call('HSET', KEYS[1], 'd.' .. ARGV[3 + 2 * i], ARGV[4 + 2 * i]) end
 for i = 3 + 2 * sets, #ARGV do redis.call('HDEL', KEYS[1], 'd.' .. ARGV[i]) end
 redis.call('HSET', KEYS[1], 'updatedAtMs', ARGV[1])
 redis.call('HINCRBY', KEYS[1], 'version', 1)
-return redis.call('HGETALL', KEYS[1])`;
+return redis.call('HGETALL', KEYS[1])`);
 
 /**
  * {@link ShadowStore} on Redis: one hash per device (`shadow:<id>`, fields `r.<key>` and
@@ -284,9 +321,26 @@ export class RedisShadowStore implements ShadowStore {
   }
 
   async report(deviceId: string, values: Readonly<ScalarMap>, nowMs: number): Promise<number> {
-    const args: string[] = [String(nowMs)];
-    for (const [k, v] of Object.entries(values)) args.push(k, JSON.stringify(v));
-    return Number(await this.redis.eval(REPORT, 1, this.key(deviceId), ...args));
+    return Number(await evalScript(this.redis, REPORT, 1, this.key(deviceId), ...reportArgs(values, nowMs)));
+  }
+
+  async reportMany(reports: readonly ShadowReport[], nowMs: number): Promise<void> {
+    if (reports.length === 0) return;
+    // One round trip for the batch; the script is sent by hash, and in full only the first time.
+    const pipeline = this.redis.pipeline();
+    for (const r of reports) pipeline.evalsha(REPORT.sha, 1, this.key(r.deviceId), ...reportArgs(r.values, nowMs));
+    const results = (await pipeline.exec()) ?? [];
+    const retry = this.redis.pipeline();
+    let retries = 0;
+    results.forEach(([error], i) => {
+      if (error === null) return;
+      if (!isNoScript(error)) throw error;
+      const r = reports[i] as ShadowReport;
+      retry.eval(REPORT.text, 1, this.key(r.deviceId), ...reportArgs(r.values, nowMs));
+      retries++;
+    });
+    if (retries === 0) return;
+    for (const [error] of (await retry.exec()) ?? []) if (error) throw error;
   }
 
   async updateDesired(
@@ -299,7 +353,7 @@ export class RedisShadowStore implements ShadowStore {
     const args: string[] = [String(nowMs), String(entries.length)];
     for (const [k, v] of entries) args.push(k, JSON.stringify(v));
     args.push(...remove);
-    const flat = (await this.redis.eval(DESIRE, 1, this.key(deviceId), ...args)) as string[];
+    const flat = (await evalScript(this.redis, DESIRE, 1, this.key(deviceId), ...args)) as string[];
     const hash: Record<string, string> = {};
     for (let i = 0; i + 1 < flat.length; i += 2) hash[flat[i] as string] = flat[i + 1] as string;
     return parseShadow(deviceId, hash);
@@ -326,20 +380,20 @@ function parseShadow(deviceId: string, hash: Record<string, string>): ShadowDocu
   };
 }
 
-const CREATE = `
+const CREATE = luaScript(`
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
 redis.call('HSET', KEYS[1], unpack(ARGV, 2))
 redis.call('PEXPIRE', KEYS[1], ARGV[1])
-return 1`;
+return 1`);
 
-const TRANSITION = `
+const TRANSITION = luaScript(`
 local status = redis.call('HGET', KEYS[1], 'status')
 if not status then return 0 end
 local allowed = false
 for s in string.gmatch(ARGV[1], '[^,]+') do if s == status then allowed = true end end
 if not allowed then return 0 end
 for i = 2, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
-return redis.call('HGETALL', KEYS[1])`;
+return redis.call('HGETALL', KEYS[1])`);
 
 /**
  * {@link CommandStore} on Redis: `cmd:<id>` hashes (expiring after the retention) with the
@@ -358,7 +412,8 @@ export class RedisCommandStore implements CommandStore {
 
   async create(record: CommandRecord, retentionMs: number): Promise<boolean> {
     const { status, result, error, updatedAtMs, ...fixed } = record;
-    const created = await this.redis.eval(
+    const created = await evalScript(
+      this.redis,
       CREATE,
       1,
       this.key(record.commandId),
@@ -391,7 +446,7 @@ export class RedisCommandStore implements CommandStore {
     if (patch.result !== undefined) args.push('result', JSON.stringify(patch.result));
     if (patch.error !== undefined) args.push('error', patch.error);
     if (patch.updatedAtMs !== undefined) args.push('updatedAtMs', String(patch.updatedAtMs));
-    const flat = (await this.redis.eval(TRANSITION, 1, this.key(commandId), ...args)) as string[] | number;
+    const flat = (await evalScript(this.redis, TRANSITION, 1, this.key(commandId), ...args)) as string[] | number;
     if (!Array.isArray(flat)) return undefined;
     const hash: Record<string, string> = {};
     for (let i = 0; i + 1 < flat.length; i += 2) hash[flat[i] as string] = flat[i + 1] as string;

@@ -122,6 +122,22 @@ export function describeDeviceStoreContract(name: string, make: () => Promise<St
       expect(await shadows.get('d1')).toEqual(removed);
     });
 
+    it('merges a batch of reports in order, one version per report', async () => {
+      const { shadows } = await make();
+      await shadows.reportMany([], 5);
+      expect(await shadows.report('b1', { temp: 19 }, 10)).toBe(1);
+      await shadows.reportMany(
+        [
+          { deviceId: 'b1', values: { temp: 20, on: true } },
+          { deviceId: 'b2', values: { level: 3 } },
+          { deviceId: 'b1', values: { temp: 21 } },
+        ],
+        20,
+      );
+      expect(await shadows.get('b1')).toMatchObject({ reported: { temp: 21, on: true }, version: 3, updatedAtMs: 20 });
+      expect(await shadows.get('b2')).toMatchObject({ reported: { level: 3 }, version: 1, updatedAtMs: 20 });
+    });
+
     it('creates commands once, changes status only from the expected ones, and queues per hub', async () => {
       const { commands } = await make();
       expect(await commands.create(command('c1'), 60_000)).toBe(true);
