@@ -20,7 +20,7 @@ import {
 
 const CONCURRENCY = 64;
 const CONNECTIONS = 16;
-const ROUNDS = Number(process.env['RPC_BENCH_ROUNDS'] ?? 5);
+const ROUNDS = Number(process.env['RPC_BENCH_ROUNDS'] ?? 9);
 const ROUND_MS = Number(process.env['RPC_BENCH_ROUND_MS'] ?? 2000);
 const BODY = { message: 'x'.repeat(86) }; // 100 bytes as JSON
 

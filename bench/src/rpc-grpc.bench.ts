@@ -24,7 +24,7 @@ import {
 
 const PROTO = fileURLToPath(new URL('../../proto/lattice/test/v1/echo.proto', import.meta.url));
 const CONCURRENCY = 64;
-const ROUNDS = Number(process.env['RPC_BENCH_ROUNDS'] ?? 5);
+const ROUNDS = Number(process.env['RPC_BENCH_ROUNDS'] ?? 9);
 const ROUND_MS = Number(process.env['RPC_BENCH_ROUND_MS'] ?? 2000);
 const MESSAGE = 'x'.repeat(100);
 

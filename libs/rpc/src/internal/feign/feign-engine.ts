@@ -28,6 +28,7 @@ import type {
   FeignVerb,
 } from '../../feign/feign.interfaces.js';
 import { endHttpSpan, propagates, startHttpClientSpan } from '../trace-carrier.js';
+import { bufferedRequest } from './buffered-exchange.js';
 import type { ParamBinding } from './feign-metadata.js';
 
 /** Defaults of a declarative client (one constant, merged once). */
@@ -389,18 +390,18 @@ export class FeignEngine {
     let statusCode: number | undefined;
     let stage = 'request';
     try {
-      const response = await target.pool.request({
+      const response = await bufferedRequest(target.pool, {
         method: m.verb,
         path: x.path,
         headers,
         // Later than the policy's deadline, so callers always see the policy's TimeoutError.
         headersTimeout: m.undiciTimeoutMs,
         bodyTimeout: m.undiciTimeoutMs,
-        body: x.body,
+        body: x.body ?? null,
       });
       statusCode = response.statusCode;
       const json = String(response.headers['content-type'] ?? '').includes('json');
-      const text = await response.body.text();
+      const text = response.body.toString('utf8');
       stage = 'decode';
       if (statusCode >= 400) {
         throw new RpcHttpError(
