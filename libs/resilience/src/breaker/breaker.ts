@@ -5,7 +5,7 @@ import { invoke } from '../internal/invoke.js';
 import type { BreakerMetrics } from '../internal/resilience-metrics.js';
 import type { CallContext, ResilientCall } from '../policies/policy.interfaces.js';
 import { BreakerOpenError } from '../resilience.errors.js';
-import { CountWindow, TimeWindow, type BreakerWindow } from './breaker-window.js';
+import { CountWindow, Counted, RollingCounts, TimeWindow, type BreakerWindow } from './breaker-window.js';
 import type { BreakerSnapshot, BreakerState } from './circuit-breaker.interfaces.js';
 
 /** Resolved breaker settings (every option filled in). */
@@ -31,8 +31,8 @@ type Action = (call: ResilientCall<unknown>, context: CallContext) => Promise<un
 
 /**
  * One key's breaker. opossum is the gate (an opened opossum breaker refuses calls and emits
- * `reject`) and keeps the rolling per-breaker stats; its own trip logic, timeout and timers
- * are switched off, and this class decides every transition from a clock-driven window.
+ * `reject`); its own trip logic, timeout and timers are switched off, and this class decides
+ * every transition from a clock-driven window and keeps the rolling counters of the snapshot.
  */
 export class Breaker {
   private current: BreakerState = 'closed';
@@ -40,6 +40,7 @@ export class Breaker {
   private readonly window: BreakerWindow;
   private readonly gate: CircuitBreaker<Parameters<Action>, unknown>;
   private readonly rotate = new EventEmitter();
+  private readonly counts = new RollingCounts(STATS_BUCKETS);
   private nextRotateAt: number;
   private readonly rotateMs: number;
   private trialAdmitted = 0;
@@ -87,51 +88,38 @@ export class Breaker {
     this.advance(start);
     if (this.current === 'half-open') {
       if (this.trialAdmitted >= this.settings.halfOpenPermittedCalls) {
+        this.counts.add(Counted.Fires);
+        this.counts.add(Counted.Rejects);
         this.metrics.outcome('rejected', false);
         return Promise.reject(new BreakerOpenError(this.key, 0));
       }
       this.trialAdmitted++;
     }
-    if (this.current === 'closed') {
-      // Closed, opossum's gate only passes calls through: count the call in the gate's stats
-      // through the events its Status listens to (fire, then success or failure, with the
-      // latency), without fire()'s promise, semaphore and argument copies (~0.7 µs per call).
-      const gate = this.gate;
-      gate.emit('fire');
-      return invoke(call, context).then(
-        (value) => {
-          const ms = clock.now() - start;
-          gate.emit('success', value, ms);
-          this.record('closed', false, ms);
-          return value;
-        },
-        (error: unknown) => {
-          const ms = clock.now() - start;
-          // As opossum does: an error its errorFilter lets through counts as a success there.
-          if (this.settings.recordError(error)) {
-            gate.emit('failure', error, ms);
-            this.record('closed', true, ms);
-          } else {
-            gate.emit('success', error, ms);
-            this.ignored('closed');
-          }
-          throw error;
-        },
-      );
-    }
+    this.counts.add(Counted.Fires);
+    // Closed, opossum's gate would only pass the call through: skip fire()'s promise,
+    // semaphore and argument copies (~0.7 µs per call).
     const phase = this.current;
-    return (this.gate.fire(call as ResilientCall<unknown>, context) as Promise<T>).then(
+    const pending = phase === 'closed' ? invoke(call, context) : (this.gate.fire(call, context) as Promise<T>);
+    return pending.then(
       (value) => {
+        this.counts.add(Counted.Successes);
         this.record(phase, false, clock.now() - start);
         return value;
       },
       (error: unknown) => {
-        if (CircuitBreaker.isOurError(error as Error)) {
+        if (phase !== 'closed' && CircuitBreaker.isOurError(error as Error)) {
+          this.counts.add(Counted.Rejects);
           this.metrics.outcome('rejected', false);
           throw new BreakerOpenError(this.key, this.openedAt + this.settings.openDurationMs - clock.now());
         }
-        if (this.settings.recordError(error)) this.record(phase, true, clock.now() - start);
-        else this.ignored(phase);
+        // As opossum counts: an error the filter lets through is a success in the counters.
+        if (this.settings.recordError(error)) {
+          this.counts.add(Counted.Failures);
+          this.record(phase, true, clock.now() - start);
+        } else {
+          this.counts.add(Counted.Successes);
+          this.ignored(phase);
+        }
         throw error;
       },
     );
@@ -144,7 +132,6 @@ export class Breaker {
       this.current === 'half-open'
         ? { calls: this.trialDone, failures: this.trialFailures, slow: this.trialSlow }
         : this.window.totals();
-    const stats = this.gate.stats;
     return {
       key: this.key,
       state: this.current,
@@ -152,7 +139,12 @@ export class Breaker {
       failureRatePercent: totals.calls === 0 ? 0 : (100 * totals.failures) / totals.calls,
       slowCallRatePercent: totals.calls === 0 ? 0 : (100 * totals.slow) / totals.calls,
       retryAfterMs: this.current === 'open' ? Math.max(0, this.openedAt + this.settings.openDurationMs - now) : 0,
-      stats: { fires: stats.fires, successes: stats.successes, failures: stats.failures, rejects: stats.rejects },
+      stats: {
+        fires: this.counts.total(Counted.Fires),
+        successes: this.counts.total(Counted.Successes),
+        failures: this.counts.total(Counted.Failures),
+        rejects: this.counts.total(Counted.Rejects),
+      },
     };
   }
 
@@ -165,7 +157,10 @@ export class Breaker {
   private advance(now: number): void {
     if (now >= this.nextRotateAt) {
       const steps = Math.min(STATS_BUCKETS, Math.floor((now - this.nextRotateAt) / this.rotateMs) + 1);
-      for (let i = 0; i < steps; i++) this.rotate.emit('rotate');
+      for (let i = 0; i < steps; i++) {
+        this.rotate.emit('rotate');
+        this.counts.rotate();
+      }
       this.nextRotateAt += Math.ceil((now - this.nextRotateAt + 1) / this.rotateMs) * this.rotateMs;
     }
     if (this.current === 'open' && now - this.openedAt >= this.settings.openDurationMs) {

@@ -55,7 +55,7 @@ export interface BreakerSnapshot {
   readonly slowCallRatePercent: number;
   /** For an open breaker, time left until half-open. */
   readonly retryAfterMs: number;
-  /** opossum's rolling counters for the breaker (fires, successes, failures, rejects). */
+  /** Rolling counters of the breaker's window (fires, successes, failures, rejects), as opossum counts them. */
   readonly stats: {
     readonly fires: number;
     readonly successes: number;

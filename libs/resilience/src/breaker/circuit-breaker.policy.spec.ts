@@ -184,4 +184,19 @@ describe('CircuitBreakerPolicy', () => {
     expect(ignored).toBeInstanceOf(TypeError);
     expect(policy.snapshot()[0]!.stats).toEqual({ fires: 4, successes: 3, failures: 1, rejects: 0 });
   });
+
+  it('counts rejections as fires and rejects, and forgets counts that rolled out of the window', async () => {
+    const { policy, clock } = setup({ windowDurationMs: 10_000 });
+    for (let i = 0; i < 4; i++) await settle(policy.execute(boom, key)); // opens
+    await settle(policy.execute(ok, key)); // rejected while open
+    expect(policy.snapshot()[0]!.stats).toEqual({ fires: 5, successes: 0, failures: 4, rejects: 1 });
+    clock.advance(5_000); // half-open: 2 trial permits, a third call is refused
+    const trials = [policy.execute(() => new Promise((r) => setTimeout(r, 1)), key), policy.execute(ok, key)];
+    expect(await settle(policy.execute(ok, key))).toBeInstanceOf(BreakerOpenError);
+    await Promise.all(trials);
+    expect(policy.snapshot()[0]!.stats).toEqual({ fires: 8, successes: 2, failures: 4, rejects: 2 });
+    clock.advance(10_000); // everything above is older than the window
+    await policy.execute(ok, key);
+    expect(policy.snapshot()[0]!.stats).toEqual({ fires: 1, successes: 1, failures: 0, rejects: 0 });
+  });
 });
