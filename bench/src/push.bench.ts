@@ -5,25 +5,32 @@
 //
 //   node bench/dist/push.bench.js
 //   PUSH_BENCH_CLIENTS=10000 PUSH_BENCH_WORKERS=4 PUSH_BENCH_RATE=5000 PUSH_BENCH_SECONDS=5 node bench/dist/push.bench.js
-// PUSH_BENCH_NAME names the result file (default push), PUSH_BENCH_NODE_ARGS adds node flags to the server.
+// PUSH_BENCH_NAME names the result file (default push), PUSH_BENCH_NODE_ARGS adds node flags to the server
+// (e.g. --cpu-prof); PUSH_BENCH_BATCHED=0 or PUSH_BENCH_SINGLE=0 skips that accept round.
 import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Pool } from 'undici';
-import WebSocket from 'ws';
+import WebSocket, { WebSocketServer } from 'ws';
 import { percentile, printTable, writeResult } from './harness.js';
 
 const self = fileURLToPath(import.meta.url);
 const pushMain = join(dirname(self), '..', '..', 'apps', 'push', 'dist', 'main.js');
 const now = (): number => performance.timeOrigin + performance.now();
 
-type ToWorker = { cmd: 'connect'; url: string; from: number; count: number } | { cmd: 'report' } | { cmd: 'reset' };
+type ToWorker =
+  | { cmd: 'connect'; url: string; from: number; count: number }
+  | { cmd: 'report' }
+  | { cmd: 'reset' }
+  | { cmd: 'close' };
 type FromWorker =
   | { kind: 'connected'; count: number; failed: number }
-  | { kind: 'report'; bcast: Record<string, { count: number; lastMs: number }>; latencies: number[] };
+  | { kind: 'report'; bcast: Record<string, { count: number; lastMs: number }>; latencies: number[] }
+  | { kind: 'closed' };
 
 // ---------------------------------------------------------------- worker: holds WebSocket clients
 function worker(): void {
@@ -69,12 +76,45 @@ function worker(): void {
     } else if (msg.cmd === 'reset') {
       bcast = {};
       latencies = [];
+    } else if (msg.cmd === 'close') {
+      for (const ws of sockets.splice(0)) ws.terminate();
+      bcast = {};
+      process.send!({ kind: 'closed' } satisfies FromWorker);
     }
   });
   process.on('disconnect', () => {
     for (const ws of sockets) ws.terminate();
     process.exit(0);
   });
+}
+
+// ---------------------------------------------------------------- floor: a bare ws server
+// The same clients, served by a bare `ws` server that writes the same frames (the message
+// serialised once, an offset and epoch per client) in one loop: what this machine allows a
+// broadcast at all, with the clients sharing its cores.
+function floorServer(port: number): void {
+  const clients: { ws: WebSocket; offset: number }[] = [];
+  const epoch = JSON.stringify(`${randomUUID()}-1`);
+  const wss = new WebSocketServer({ port, host: '127.0.0.1', perMessageDeflate: false });
+  wss.on('connection', (ws) => {
+    clients.push({ ws, offset: 0 });
+    ws.send('{"type":"welcome"}');
+  });
+  wss.on('listening', () => process.send!('listening'));
+  process.on('message', (key: string) => {
+    const sentAtMs = Date.now();
+    const tail = JSON.stringify({
+      id: randomUUID(),
+      title: 'all',
+      body: 'hello',
+      data: { k: key },
+      priority: 'normal',
+      sentAtMs,
+      expiresAtMs: sentAtMs + 86_400_000,
+    }).slice(1);
+    for (const c of clients) c.ws.send(`{"type":"message","offset":${++c.offset},"epoch":${epoch},${tail}`);
+  });
+  process.on('disconnect', () => process.exit(0));
 }
 
 // ---------------------------------------------------------------- driver
@@ -147,12 +187,81 @@ async function waitReady(url: string, deadlineMs: number): Promise<void> {
   throw new Error('push did not become ready');
 }
 
+/** Connects `clients` WebSocket clients, spread over the workers; resolves with how many opened. */
+async function connectAll(children: readonly ChildProcess[], url: string, clients: number): Promise<number> {
+  const per = Math.ceil(clients / children.length);
+  const connected = await Promise.all(
+    children.map((child, w) =>
+      ask(child, { cmd: 'connect', url, from: w * per, count: Math.min(per, clients - w * per) }, 'connected'),
+    ),
+  );
+  return connected.reduce((n, c) => n + c.count, 0);
+}
+
+interface FanoutRounds {
+  readonly rounds: readonly { deliveries: number; ms: number; rate: number }[];
+  /** The serving process's CPU per delivery (its socket writes' kernel time included). */
+  readonly serverMicrosPerDelivery: number;
+}
+
+/** `count` broadcasts, one at a time: each from `send(key)` until the last client has it. */
+async function broadcastRounds(
+  children: readonly ChildProcess[],
+  open: number,
+  count: number,
+  serverPid: number,
+  send: (key: string) => Promise<void>,
+): Promise<FanoutRounds> {
+  const rounds = [];
+  const cpuBefore = cpuMs(serverPid);
+  for (let b = 0; b < count; b++) {
+    const key = `b${b}`;
+    const start = now();
+    await send(key);
+    let deliveries = 0;
+    let last = 0;
+    const until = Date.now() + 60_000;
+    while (Date.now() < until) {
+      await sleep(200);
+      const reports = await Promise.all(children.map((c) => ask(c, { cmd: 'report' }, 'report')));
+      deliveries = reports.reduce((n, r) => n + (r.bcast[key]?.count ?? 0), 0);
+      last = Math.max(...reports.map((r) => r.bcast[key]?.lastMs ?? 0));
+      if (deliveries >= open) break;
+    }
+    rounds.push({ deliveries, ms: last - start, rate: deliveries / ((last - start) / 1000) });
+  }
+  const delivered = rounds.reduce((n, r) => n + r.deliveries, 0);
+  return {
+    rounds,
+    serverMicrosPerDelivery: Math.round(((cpuMs(serverPid) - cpuBefore) * 1000) / Math.max(1, delivered)),
+  };
+}
+
+/** The same broadcasts from the bare `ws` server ({@link floorServer}), after the workers left push. */
+async function floorRounds(children: readonly ChildProcess[], clients: number, count: number): Promise<FanoutRounds> {
+  await Promise.all(children.map((c) => ask(c, { cmd: 'close' }, 'closed')));
+  const port = await freePort();
+  const floor = fork(self, ['--ws-floor', String(port)], { stdio: 'inherit' });
+  try {
+    await new Promise((resolve) => floor.once('message', resolve));
+    const open = await connectAll(children, `ws://127.0.0.1:${port}/`, clients);
+    await sleep(2000);
+    return await broadcastRounds(children, open, count, floor.pid!, (key) => {
+      floor.send(key);
+      return Promise.resolve();
+    });
+  } finally {
+    floor.disconnect();
+    await Promise.all(children.map((c) => ask(c, { cmd: 'close' }, 'closed')));
+  }
+}
+
 async function driver(): Promise<void> {
   const clients = Number(process.env['PUSH_BENCH_CLIENTS'] ?? 10_000);
   const workers = Number(process.env['PUSH_BENCH_WORKERS'] ?? 4);
   const rate = Number(process.env['PUSH_BENCH_RATE'] ?? 5000);
   const seconds = Number(process.env['PUSH_BENCH_SECONDS'] ?? 5);
-  const broadcasts = Number(process.env['PUSH_BENCH_BROADCASTS'] ?? 5);
+  const broadcasts = Number(process.env['PUSH_BENCH_BROADCASTS'] ?? 9);
   const redisUrl = process.env['LATTICE_REDIS_URL'];
   const port = await freePort();
   const nodeArgs = (process.env['PUSH_BENCH_NODE_ARGS'] ?? '').split(' ').filter((a) => a !== '');
@@ -174,39 +283,26 @@ async function driver(): Promise<void> {
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const children: ChildProcess[] = [];
+  const exited = new Promise((resolve) => server.once('exit', resolve));
+  const stopServer = async (): Promise<void> => {
+    server.kill('SIGTERM');
+    await exited;
+  };
   try {
     const url = `http://127.0.0.1:${port}`;
     await waitReady(url, Date.now() + 30_000);
     await sleep(1000);
     const rssBefore = rssBytes(server.pid!);
 
-    const per = Math.ceil(clients / workers);
     for (let w = 0; w < workers; w++) children.push(fork(self, ['--push-worker'], { stdio: 'inherit' }));
     const connectStart = now();
-    const connected = await Promise.all(
-      children.map((child, w) =>
-        ask(
-          child,
-          {
-            cmd: 'connect',
-            url: `ws://127.0.0.1:${port}/push/ws`,
-            from: w * per,
-            count: Math.min(per, clients - w * per),
-          },
-          'connected',
-        ),
-      ),
-    );
+    const open = await connectAll(children, `ws://127.0.0.1:${port}/push/ws`, clients);
     const connectSeconds = (now() - connectStart) / 1000;
-    const open = connected.reduce((n, c) => n + c.count, 0);
     await sleep(2000);
     const rssAfter = rssBytes(server.pid!);
 
     // Broadcast fan-out: time from POST until the last client has the message.
-    const fanout: { deliveries: number; ms: number; rate: number }[] = [];
-    for (let b = 0; b < broadcasts; b++) {
-      const key = `b${b}`;
-      const start = now();
+    const fanout = await broadcastRounds(children, open, broadcasts, server.pid!, async (key) => {
       const status = await post(port, '/push/messages', {
         title: 'all',
         body: 'hello',
@@ -214,18 +310,7 @@ async function driver(): Promise<void> {
         target: { broadcast: true },
       });
       if (status !== 202) throw new Error(`broadcast answered ${status}`);
-      let deliveries = 0;
-      let last = 0;
-      const until = Date.now() + 60_000;
-      while (Date.now() < until) {
-        await sleep(200);
-        const reports = await Promise.all(children.map((c) => ask(c, { cmd: 'report' }, 'report')));
-        deliveries = reports.reduce((n, r) => n + (r.bcast[key]?.count ?? 0), 0);
-        last = Math.max(...reports.map((r) => r.bcast[key]?.lastMs ?? 0));
-        if (deliveries >= open) break;
-      }
-      fanout.push({ deliveries, ms: last - start, rate: deliveries / ((last - start) / 1000) });
-    }
+    });
     for (const child of children) child.send({ cmd: 'reset' } satisfies ToWorker);
 
     // Accept → delivered at a fixed offered rate (one user per message, spread over all clients),
@@ -292,15 +377,21 @@ async function driver(): Promise<void> {
         serverCpuMicrosPerMessage: Math.round((cores.server * offeredSeconds * 1e6) / total),
       };
     };
-    const batched = await offer(10);
-    // PUSH_BENCH_SINGLE=0 skips the one-message-per-request round (e.g. to profile the batched one).
-    const single = process.env['PUSH_BENCH_SINGLE'] === '0' ? undefined : await offer(0);
+    const rounds = [];
+    if (process.env['PUSH_BENCH_BATCHED'] !== '0') rounds.push(await offer(10));
+    if (process.env['PUSH_BENCH_SINGLE'] !== '0') rounds.push(await offer(0));
+    await stopServer();
+    // PUSH_BENCH_FLOOR=0 skips the bare ws server's broadcasts (the machine's ceiling for this figure).
+    const floor =
+      process.env['PUSH_BENCH_FLOOR'] === '0' ? undefined : await floorRounds(children, clients, broadcasts);
 
     const bytesPerClient = (rssAfter - rssBefore) / Math.max(1, open);
-    const fanoutRate = percentile(
-      fanout.map((f) => f.rate),
-      50,
-    );
+    const median = (f: FanoutRounds): number =>
+      percentile(
+        f.rounds.map((r) => r.rate),
+        50,
+      );
+    const fanoutRate = median(fanout);
     const figures = {
       clientsConnected: open,
       connectSeconds: Number(connectSeconds.toFixed(1)),
@@ -308,12 +399,19 @@ async function driver(): Promise<void> {
       serverRssWithClientsMB: Number((rssAfter / 2 ** 20).toFixed(1)),
       bytesPerClient: Math.round(bytesPerClient),
       broadcastMedianDeliveriesPerSecond: Math.round(fanoutRate),
-      broadcasts: fanout.map((f) => ({
+      broadcastServerMicrosPerDelivery: fanout.serverMicrosPerDelivery,
+      broadcasts: fanout.rounds.map((f) => ({
         deliveries: f.deliveries,
         ms: Math.round(f.ms),
         perSecond: Math.round(f.rate),
       })),
-      acceptToDelivered: single === undefined ? [batched] : [batched, single],
+      ...(floor === undefined
+        ? {}
+        : {
+            bareWsBroadcastMedianDeliveriesPerSecond: Math.round(median(floor)),
+            bareWsServerMicrosPerDelivery: floor.serverMicrosPerDelivery,
+          }),
+      acceptToDelivered: rounds,
     };
     printTable('push: live WebSocket channel', [
       { figure: 'clients connected', value: open, target: clients },
@@ -324,6 +422,13 @@ async function driver(): Promise<void> {
         value: figures.broadcastMedianDeliveriesPerSecond,
         target: '≥ 50,000',
       },
+      { figure: 'broadcast server CPU per delivery (µs)', value: fanout.serverMicrosPerDelivery, target: '' },
+      ...(floor === undefined
+        ? []
+        : [
+            { figure: 'bare ws server: same broadcasts (deliveries/s)', value: Math.round(median(floor)), target: '' },
+            { figure: 'bare ws server: CPU per delivery (µs)', value: floor.serverMicrosPerDelivery, target: '' },
+          ]),
     ]);
     printTable(
       `push: accept → delivered at ${rate} messages/s (target p99 ≤ 50 ms)`,
@@ -352,11 +457,11 @@ async function driver(): Promise<void> {
     process.stdout.write(`\nwrote ${file}\n`);
   } finally {
     for (const child of children) child.disconnect();
-    server.kill('SIGTERM');
-    await new Promise((r) => server.once('exit', r));
+    await stopServer();
     await pool?.close();
   }
 }
 
 if (process.argv.includes('--push-worker')) worker();
+else if (process.argv.includes('--ws-floor')) floorServer(Number(process.argv.at(-1)));
 else await driver();

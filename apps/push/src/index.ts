@@ -15,6 +15,7 @@ export type {
   DeviceStatus,
   FallbackTask,
   RecipientInput,
+  StateUpdate,
   StreamEntry,
   StreamRead,
 } from './stores/push-store.interfaces.js';

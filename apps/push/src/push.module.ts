@@ -2,6 +2,8 @@ import { Inject, Injectable, Module, type OnApplicationShutdown } from '@nestjs/
 import type { Redis } from 'ioredis';
 import { ApplicationConfig, InjectRedis } from '@lattice/boot';
 import { DeviceAlerts } from './alerts/device-alerts.js';
+import { AcceptApi } from './http/accept-api.js';
+import { AcceptEndpoint } from './http/accept-endpoint.js';
 import { PushController } from './http/push.controller.js';
 import { FallbackWorker } from './internal/fallback-worker.js';
 import { PushRuntime } from './internal/push-runtime.js';
@@ -36,6 +38,8 @@ class PushRuntimeHost {
     PushRuntimeHost,
     { provide: PushRuntime, inject: [PushRuntimeHost], useFactory: (host: PushRuntimeHost) => host.runtime },
     PushService,
+    AcceptApi,
+    AcceptEndpoint,
     LiveChannel,
     FallbackWorker,
     DeviceAlerts,

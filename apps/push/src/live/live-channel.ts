@@ -8,6 +8,7 @@ import { EventBus, InjectEventBus } from '@lattice/events';
 import { PROBLEM_CONTENT_TYPE, toProblem, type ClockTimer } from '@lattice/core';
 import { InjectLogger, MetricsRegistry, type Counter, type Gauge, type Logger } from '@lattice/telemetry';
 import type { PushMessage } from '../push.interfaces.js';
+import type { StateUpdate } from '../stores/push-store.interfaces.js';
 import type { FanoutNotice } from '../fanout/fanout.interfaces.js';
 import { readIdentity } from '../internal/identity.js';
 import { PushRuntime } from '../internal/push-runtime.js';
@@ -31,6 +32,9 @@ export class LiveChannel implements OnApplicationBootstrap, OnApplicationShutdow
   private unsubscribe: (() => void) | undefined;
   private heartbeat: ClockTimer | undefined;
   private draining = false;
+  /** Deliveries of this turn, recorded together (one store call, one Redis round trip). */
+  private delivering: StateUpdate[] = [];
+  private recording: NodeJS.Immediate | undefined;
   private readonly connections: Gauge;
   private readonly deliveries: Counter;
   readonly maxBufferedBytes: number;
@@ -103,28 +107,50 @@ export class LiveChannel implements OnApplicationBootstrap, OnApplicationShutdow
   }
 
   delivered(session: LiveSession, message: PushMessage): void {
-    this.deliveries.inc({ channel: 'ws' });
-    void this.runtime.messages
-      .setState(message.id, session.userId, session.deviceId, 'delivered', this.runtime.clock.now())
-      .catch((error: unknown) => this.logger.warn({ err: error }, 'recording a delivery failed'));
+    this.recording ??= setImmediate(() => void this.recordDeliveries());
+    const { userId, deviceId } = session;
+    this.delivering.push({
+      messageId: message.id,
+      userId,
+      deviceId,
+      state: 'delivered',
+      atMs: this.runtime.clock.now(),
+    });
   }
 
   acknowledged(session: LiveSession, messageIds: readonly string[]): void {
-    const now = this.runtime.clock.now();
-    for (const id of messageIds) {
-      void this.runtime.messages
-        .setState(id, session.userId, session.deviceId, 'acknowledged', now)
-        .then(() =>
-          this.runtime.settings.receipts.enabled
-            ? this.events.publish({
-                type: 'push.receipt',
-                tsMs: now,
-                data: { messageId: id, userId: session.userId, deviceId: session.deviceId, state: 'acknowledged' },
-              })
-            : undefined,
-        )
-        .catch((error: unknown) => this.logger.warn({ err: error }, 'recording an acknowledgement failed'));
-    }
+    const tsMs = this.runtime.clock.now();
+    const { userId, deviceId } = session;
+    const updates = messageIds.map((messageId) => ({
+      messageId,
+      userId,
+      deviceId,
+      state: 'acknowledged' as const,
+      atMs: tsMs,
+    }));
+    void this.runtime.messages
+      .setStates(updates)
+      .then(async () => {
+        if (!this.runtime.settings.receipts.enabled) return;
+        for (const { messageId } of updates)
+          await this.events.publish({
+            type: 'push.receipt',
+            tsMs,
+            data: { messageId, userId, deviceId, state: 'acknowledged' },
+          });
+      })
+      .catch((error: unknown) => this.logger.warn({ err: error }, 'recording an acknowledgement failed'));
+  }
+
+  private recordDeliveries(): Promise<void> {
+    this.recording = undefined;
+    const updates = this.delivering;
+    if (updates.length === 0) return Promise.resolve();
+    this.delivering = [];
+    this.deliveries.inc({ channel: 'ws' }, updates.length);
+    return this.runtime.messages
+      .setStates(updates)
+      .catch((error: unknown) => this.logger.warn({ err: error }, 'recording deliveries failed'));
   }
 
   /** Closes every session with 1001 (clients reconnect to another replica with their offset). */
@@ -155,6 +181,9 @@ export class LiveChannel implements OnApplicationBootstrap, OnApplicationShutdow
     if (this.heartbeat !== undefined) this.runtime.clock.clearTimeout(this.heartbeat);
     for (const client of this.wss.clients) client.terminate();
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
+    // Deliveries not recorded yet are written before the stores close.
+    if (this.recording !== undefined) clearImmediate(this.recording);
+    await this.recordDeliveries();
   }
 
   private readonly onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {

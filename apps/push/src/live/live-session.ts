@@ -22,14 +22,20 @@ const MAX_IN_FLIGHT = 1000;
 
 /**
  * One device's live channel. Offsets are per user stream; everything it sends passes through
- * one promise chain so frames leave strictly in offset order.
+ * one promise chain so frames leave strictly in offset order. A notice for the very next offset
+ * with nothing queued before it is sent at once (the chain is for reads from the store): that is
+ * every notice of a session that keeps up, so a broadcast writes its frames in one pass.
  */
 export class LiveSession {
   alive = true;
   private lastSent = 0;
   private epoch = '';
+  /** The epoch as a JSON string, for the frames. */
+  private epochJson = '""';
   private readonly inFlight = new Map<number, string>();
   private chain: Promise<void> = Promise.resolve();
+  /** Steps in the chain not finished yet. */
+  private queued = 0;
 
   constructor(
     readonly ws: WebSocket,
@@ -42,7 +48,7 @@ export class LiveSession {
   start(offset: number | undefined, epoch: string | undefined): void {
     this.enqueue(async () => {
       const read = await this.host.read(this.userId, offset ?? 0);
-      this.epoch = read.epoch;
+      this.setEpoch(read.epoch);
       if (epoch !== undefined && epoch !== read.epoch) {
         // History was lost (new stream): the app reloads; we continue from the head.
         this.lastSent = read.headOffset;
@@ -57,10 +63,15 @@ export class LiveSession {
 
   /** A fan-out notice for this user: the message sits at `offset` of `epoch`. */
   notify(offset: number, epoch: string, message: PushMessage): void {
+    if (this.queued === 0 && epoch === this.epoch && offset <= this.lastSent + 1) {
+      // Nothing before it is in the chain: the next offset goes out now, one already sent is done.
+      if (offset > this.lastSent) this.deliver(offset, message);
+      return;
+    }
     this.enqueue(async () => {
       if (epoch !== this.epoch) {
         const read = await this.host.read(this.userId, 0);
-        this.epoch = read.epoch;
+        this.setEpoch(read.epoch);
         this.lastSent = read.headOffset;
         this.frame({ type: 'reset', epoch: read.epoch, offset: read.headOffset });
         return;
@@ -74,9 +85,14 @@ export class LiveSession {
           offset - 1,
         );
       }
-      if (message.ttlSeconds === 0 || message.expiresAtMs > this.host.nowMs()) this.send(offset, message);
-      this.lastSent = offset;
+      this.deliver(offset, message);
     });
+  }
+
+  /** Sends the message at the next offset unless it expired on the way (TTL 0 goes out now). */
+  private deliver(offset: number, message: PushMessage): void {
+    if (message.ttlSeconds === 0 || message.expiresAtMs > this.host.nowMs()) this.send(offset, message);
+    this.lastSent = offset;
   }
 
   /** Cumulative acknowledgement up to `offset`. */
@@ -115,11 +131,16 @@ export class LiveSession {
     this.inFlight.set(offset, message.id);
     if (this.inFlight.size > MAX_IN_FLIGHT) this.inFlight.delete(this.inFlight.keys().next().value as number);
     this.ws.send(
-      `{"type":"message","offset":${offset},"epoch":${JSON.stringify(this.epoch)},${this.host.frameTail(message)}`,
+      `{"type":"message","offset":${offset},"epoch":${this.epochJson},${this.host.frameTail(message)}`,
       (error) => {
         if (error === undefined || error === null) this.host.delivered(this, message);
       },
     );
+  }
+
+  private setEpoch(epoch: string): void {
+    this.epoch = epoch;
+    this.epochJson = JSON.stringify(epoch);
   }
 
   private frame(frame: Record<string, unknown>): void {
@@ -127,9 +148,15 @@ export class LiveSession {
   }
 
   private enqueue(step: () => Promise<void>): void {
-    this.chain = this.chain.then(step).catch(() => {
-      // The store failed: the device reconnects and resumes from its offset.
-      this.ws.close(1011, 'temporary failure: reconnect with your last offset');
-    });
+    this.queued++;
+    this.chain = this.chain
+      .then(step)
+      .catch(() => {
+        // The store failed: the device reconnects and resumes from its offset.
+        this.ws.close(1011, 'temporary failure: reconnect with your last offset');
+      })
+      .then(() => {
+        this.queued--;
+      });
   }
 }

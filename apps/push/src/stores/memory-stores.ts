@@ -9,6 +9,7 @@ import {
   type FallbackTask,
   type MessageStore,
   type RecipientInput,
+  type StateUpdate,
   type StreamRead,
 } from './push-store.interfaces.js';
 
@@ -121,17 +122,12 @@ export class MemoryMessageStore implements MessageStore {
   }
 
   setState(messageId: string, userId: string, deviceId: string, state: DeliveryState, atMs: number): Promise<void> {
-    const record = this.record(messageId);
-    if (record === undefined) return Promise.resolve();
-    const key = `${userId}\t${deviceId}`;
-    const current = record.states.get(key);
-    if (current === undefined || stateRank[state] > stateRank[current.state]) record.states.set(key, { state, atMs });
-    if (state === 'delivered' || state === 'acknowledged') {
-      record.deliveredUsers.add(userId);
-      // The placeholder of a recipient without known devices is settled by its first device.
-      const placeholder = record.states.get(`${userId}\t`);
-      if (deviceId !== '' && placeholder?.state === 'pending') record.states.delete(`${userId}\t`);
-    }
+    this.apply({ messageId, userId, deviceId, state, atMs });
+    return Promise.resolve();
+  }
+
+  setStates(updates: readonly StateUpdate[]): Promise<void> {
+    for (const update of updates) this.apply(update);
     return Promise.resolve();
   }
 
@@ -173,6 +169,20 @@ export class MemoryMessageStore implements MessageStore {
 
   close(): Promise<void> {
     return Promise.resolve();
+  }
+
+  private apply({ messageId, userId, deviceId, state, atMs }: StateUpdate): void {
+    const record = this.record(messageId);
+    if (record === undefined) return;
+    const key = `${userId}\t${deviceId}`;
+    const current = record.states.get(key);
+    if (current === undefined || stateRank[state] > stateRank[current.state]) record.states.set(key, { state, atMs });
+    if (state === 'delivered' || state === 'acknowledged') {
+      record.deliveredUsers.add(userId);
+      // The placeholder of a recipient without known devices is settled by its first device.
+      const placeholder = record.states.get(`${userId}\t`);
+      if (deviceId !== '' && placeholder?.state === 'pending') record.states.delete(`${userId}\t`);
+    }
   }
 
   private markUser(messageId: string, userId: string, state: DeliveryState, atMs: number): void {

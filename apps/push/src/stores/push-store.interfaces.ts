@@ -91,6 +91,22 @@ export interface DeviceStatus {
 }
 
 /**
+ * One device's state change, for {@link MessageStore.setStates}.
+ *
+ * @example
+ * ```ts
+ * const update: StateUpdate = { messageId: 'm-1', userId: 'alice', deviceId: 'phone', state: 'delivered', atMs: Date.now() };
+ * ```
+ */
+export interface StateUpdate {
+  readonly messageId: string;
+  readonly userId: string;
+  readonly deviceId: string;
+  readonly state: DeliveryState;
+  readonly atMs: number;
+}
+
+/**
  * A (message, user) whose offline fallback is due.
  *
  * @example
@@ -129,6 +145,11 @@ export interface MessageStore {
   get(messageId: string): Promise<PushMessage | undefined>;
   /** Moves a device's state forward (pending → delivered → acknowledged; failed; expired). Never backwards. */
   setState(messageId: string, userId: string, deviceId: string, state: DeliveryState, atMs: number): Promise<void>;
+  /**
+   * {@link setState} for many devices at once, applied in order (one round trip on Redis for a
+   * turn's worth of deliveries).
+   */
+  setStates(updates: readonly StateUpdate[]): Promise<void>;
   /** Every device state of the message. */
   states(messageId: string): Promise<readonly DeviceStatus[]>;
   /** Whether any device of the user got the message (delivered or acknowledged). */

@@ -11,6 +11,7 @@ import {
   type FallbackTask,
   type MessageStore,
   type RecipientInput,
+  type StateUpdate,
   type StreamEntry,
   type StreamRead,
 } from './push-store.interfaces.js';
@@ -82,30 +83,38 @@ const LUA_RANKS = Object.entries(stateRank)
   .map(([state, rank]) => `${state}=${rank}`)
   .join(', ');
 
-// Moves a device's state only forward (ranks from stateRank); delivered/acknowledged also mark
+// Moves devices' states only forward (ranks from stateRank); delivered/acknowledged also mark
 // the user as reached (collapse and fallback read that) and settle a device-less placeholder.
-const SET_STATE = `
-local st, dlv = KEYS[1], KEYS[2]
-if redis.call('EXISTS', st) == 0 then return 0 end
-local field, state, at, rank = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4])
-local current = redis.call('HGET', st, field)
+// ARGV: prefix, then (messageId, userId, deviceId, state, atMs) per update, applied in order.
+const SET_STATES = `
+local p = ARGV[1]
 local ranks = {${LUA_RANKS}}
-if current then
-  local cs = string.sub(current, 1, string.find(current, '|', 1, true) - 1)
-  if ranks[cs] >= rank then return 0 end
-end
-redis.call('HSET', st, field, state..'|'..at)
-if state == 'delivered' or state == 'acknowledged' then
-  redis.call('SADD', dlv, ARGV[5])
-  redis.call('PEXPIRE', dlv, redis.call('PTTL', st))
-  local placeholder = ARGV[5]..'\\t'
-  if field ~= placeholder then
-    local ph = redis.call('HGET', st, placeholder)
-    if ph and string.sub(ph, 1, 8) == 'pending|' then redis.call('HDEL', st, placeholder) end
+for i = 2, #ARGV, 5 do
+  local id, u, d, state = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
+  local st = p..'m:'..id..':st'
+  if redis.call('EXISTS', st) == 1 then
+    local field = u..'\\t'..d
+    local current = redis.call('HGET', st, field)
+    if not current or ranks[string.sub(current, 1, string.find(current, '|', 1, true) - 1)] < ranks[state] then
+      redis.call('HSET', st, field, state..'|'..ARGV[i + 4])
+      if state == 'delivered' or state == 'acknowledged' then
+        local dlv = p..'m:'..id..':dlv'
+        redis.call('SADD', dlv, u)
+        redis.call('PEXPIRE', dlv, redis.call('PTTL', st))
+        if d ~= '' then
+          local ph = redis.call('HGET', st, u..'\\t')
+          if ph and string.sub(ph, 1, 8) == 'pending|' then redis.call('HDEL', st, u..'\\t') end
+        end
+      end
+    end
   end
 end
 return 1
 `;
+
+// Updates per SET_STATES call: a broadcast's deliveries are written in steps that keep each
+// script short, so Redis keeps answering other clients in between.
+const STATES_PER_CALL = 200;
 
 const CLAIM = `
 local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[2]))
@@ -132,7 +141,7 @@ class Script {
 }
 
 const acceptScript = new Script(ACCEPT);
-const setStateScript = new Script(SET_STATE);
+const setStatesScript = new Script(SET_STATES);
 const claimScript = new Script(CLAIM);
 
 function openRedis(redis: Redis | string): { client: Redis; owned: boolean } {
@@ -229,18 +238,20 @@ export class RedisMessageStore implements MessageStore {
     return json === null ? undefined : (JSON.parse(json) as PushMessage);
   }
 
-  async setState(
-    messageId: string,
-    userId: string,
-    deviceId: string,
-    state: DeliveryState,
-    atMs: number,
-  ): Promise<void> {
-    await setStateScript.run(
-      this.client,
-      [`${this.p}m:${messageId}:st`, `${this.p}m:${messageId}:dlv`],
-      [`${userId}\t${deviceId}`, state, atMs, stateRank[state], userId],
-    );
+  setState(messageId: string, userId: string, deviceId: string, state: DeliveryState, atMs: number): Promise<void> {
+    return this.setStates([{ messageId, userId, deviceId, state, atMs }]);
+  }
+
+  async setStates(updates: readonly StateUpdate[]): Promise<void> {
+    const calls = [];
+    for (let from = 0; from < updates.length; from += STATES_PER_CALL) {
+      const args: (string | number)[] = [this.p];
+      for (const u of updates.slice(from, from + STATES_PER_CALL))
+        args.push(u.messageId, u.userId, u.deviceId, u.state, u.atMs);
+      // Issued without waiting in between: one connection runs them in this order.
+      calls.push(setStatesScript.run(this.client, [], args));
+    }
+    await Promise.all(calls);
   }
 
   async states(messageId: string): Promise<readonly DeviceStatus[]> {

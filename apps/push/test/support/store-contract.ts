@@ -114,6 +114,44 @@ export function storeContract(name: string, factory: StoreFactory): void {
       expect(await messages.get('nope')).toBeUndefined();
     });
 
+    it('applies many state updates in order, each only forward', async () => {
+      const [a, b] = [message(clock), message(clock)];
+      await messages.accept(a, [
+        { userId: 'u1', deviceIds: [] },
+        { userId: 'u2', deviceIds: ['d2'] },
+      ]);
+      await messages.accept(b, [{ userId: 'u1', deviceIds: ['d1'] }]);
+      await messages.setStates([
+        { messageId: a.id, userId: 'u1', deviceId: 'phone', state: 'delivered', atMs: 5 },
+        { messageId: a.id, userId: 'u2', deviceId: 'd2', state: 'acknowledged', atMs: 6 },
+        { messageId: a.id, userId: 'u2', deviceId: 'd2', state: 'delivered', atMs: 7 },
+        { messageId: 'unknown', userId: 'u1', deviceId: 'd1', state: 'delivered', atMs: 8 },
+        { messageId: b.id, userId: 'u1', deviceId: 'd1', state: 'failed', atMs: 9 },
+      ]);
+      const byDevice = (states: readonly { deviceId: string }[]) =>
+        [...states].sort((x, y) => x.deviceId.localeCompare(y.deviceId));
+      expect(byDevice(await messages.states(a.id))).toEqual([
+        { userId: 'u2', deviceId: 'd2', state: 'acknowledged', atMs: 6 },
+        { userId: 'u1', deviceId: 'phone', state: 'delivered', atMs: 5 },
+      ]);
+      expect(await messages.states(b.id)).toEqual([{ userId: 'u1', deviceId: 'd1', state: 'failed', atMs: 9 }]);
+      expect(await messages.deliveredToUser(a.id, 'u1')).toBe(true);
+      expect(await messages.deliveredToUser(b.id, 'u1')).toBe(false);
+      expect(await messages.get('unknown')).toBeUndefined();
+      await messages.setStates([]);
+      // A broadcast's worth (the Redis store writes it in several steps).
+      const many = message(clock);
+      const users = Array.from({ length: 450 }, (_, i) => `b${i}`);
+      await messages.accept(
+        many,
+        users.map((userId) => ({ userId, deviceIds: ['d'] })),
+      );
+      await messages.setStates(
+        users.map((userId) => ({ messageId: many.id, userId, deviceId: 'd', state: 'delivered' as const, atMs: 10 })),
+      );
+      expect((await messages.states(many.id)).filter((s) => s.state === 'delivered')).toHaveLength(450);
+    });
+
     it('leases, reschedules and completes fallbacks', async () => {
       const m = message(clock);
       await messages.accept(m, [{ userId: 'u1', deviceIds: [] }], clock.now() + 1000);

@@ -1,0 +1,198 @@
+import type { IncomingHttpHeaders, IncomingMessage, Server, ServerResponse } from 'node:http';
+import { Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import { ApplicationConfig, ApplicationLifecycle, type OnDeregister } from '@lattice/boot';
+import { PROBLEM_CONTENT_TYPE, statusTitle, toProblem, type ProblemDetails } from '@lattice/core';
+import {
+  createHttpTelemetry,
+  InjectLogger,
+  MetricsRegistry,
+  startTracing,
+  type HttpMiddleware,
+  type Logger,
+  type TracingHandle,
+} from '@lattice/telemetry';
+import { AcceptApi, locationOf } from './accept-api.js';
+
+type Route = '/push/messages' | '/push/messages/batch';
+type Listener = (req: IncomingMessage, res: ServerResponse) => void;
+
+// What express's json parser takes without a transformation: JSON in UTF-8, not encoded.
+const PLAIN_JSON = /^application\/json\s*(?:;\s*charset\s*=\s*"?utf-8"?\s*)?$/i;
+
+/**
+ * Serves the accept routes (`POST /push/messages` and `/push/messages/batch`) on the HTTP
+ * server ahead of Nest, as the gateway serves `/api/`: one request per message is push's hot
+ * path, and Express's and Nest's per-request pipeline cost several times the accept itself.
+ * The work behind it is the controller's ({@link AcceptApi}: same identity check, limits,
+ * validation and durable store before 202); errors are problem+json as at the Nest edge; the
+ * request metric and server span are boot's (`createHttpTelemetry`). Anything unusual — another
+ * content type or charset, a content encoding, a path variant — goes to Nest, whose body parser
+ * and controller keep handling it as before. So do all requests once the instance drains: boot's
+ * drain tracks Nest's requests only, so this endpoint lets its own finish before boot drains
+ * (see {@link onDeregister}).
+ */
+@Injectable()
+export class AcceptEndpoint implements OnApplicationBootstrap, OnApplicationShutdown, OnDeregister {
+  private readonly inFlight = new Set<ServerResponse>();
+  private readonly maxBodyBytes: number;
+  private telemetry: HttpMiddleware | undefined;
+  private tracing: TracingHandle | undefined;
+  private onIdle: (() => void) | undefined;
+
+  constructor(
+    private readonly api: AcceptApi,
+    private readonly adapterHost: HttpAdapterHost,
+    private readonly config: ApplicationConfig,
+    private readonly lifecycle: ApplicationLifecycle,
+    private readonly metrics: MetricsRegistry,
+    @InjectLogger() private readonly logger: Logger,
+  ) {
+    this.maxBodyBytes = config.boot.server.maxBodyBytes;
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    // Joins the process's tracing runtime to learn what boot learnt: spans per request only
+    // when they leave the process, unless `telemetry.tracing` says otherwise.
+    this.tracing = await startTracing({ serviceName: this.config.app });
+    const mode = this.config.get<unknown>('telemetry.tracing', 'auto');
+    const traceRequests = mode === 'always' || (mode !== 'off' && this.tracing.exporting);
+    this.telemetry = createHttpTelemetry({ metrics: this.metrics, traceRequests });
+    const server = this.adapterHost.httpAdapter.getHttpServer() as Server;
+    const nest = server.listeners('request') as Listener[];
+    server.removeAllListeners('request');
+    server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+      const route = this.lifecycle.state === 'draining' ? undefined : routeOf(req);
+      if (route !== undefined) this.serve(route, req, res);
+      else for (const listener of nest) listener.call(server, req, res);
+    });
+  }
+
+  /**
+   * Boot withdraws the instance before it drains HTTP, and by then new requests already go to
+   * Nest: the accept requests in flight here finish now (each answers once its messages are
+   * stored), within the grace period, and their connections close after the answer.
+   */
+  async onDeregister(): Promise<void> {
+    for (const res of this.inFlight) if (!res.headersSent) res.shouldKeepAlive = false;
+    if (this.inFlight.size === 0) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, this.config.boot.shutdown.gracePeriodMs);
+      timer.unref();
+      this.onIdle = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+    this.onIdle = undefined;
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.tracing?.release();
+  }
+
+  private serve(route: Route, req: IncomingMessage, res: ServerResponse): void {
+    this.inFlight.add(res);
+    res.once('close', () => {
+      this.inFlight.delete(res);
+      if (this.inFlight.size === 0) this.onIdle?.();
+    });
+    // The request metric is labelled by Express's matched route; this is that route's template.
+    (req as IncomingMessage & { route?: { path: string } }).route = { path: route };
+    this.telemetry!(req, res, () => this.read(route, req, res));
+  }
+
+  private read(route: Route, req: IncomingMessage, res: ServerResponse): void {
+    const limit = this.maxBodyBytes;
+    if (Number(req.headers['content-length']) > limit) return this.tooLarge(route, req, res);
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer): void => {
+      size += chunk.length;
+      if (size > limit) {
+        req.off('data', onData).off('end', onEnd);
+        this.tooLarge(route, req, res);
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = (): void => {
+      let body: unknown;
+      try {
+        body = parseJson(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
+      } catch (error) {
+        this.problem(res, httpProblem(400, 'MALFORMED_BODY', (error as Error).message, route));
+        return;
+      }
+      void this.accept(route, req.headers, body, res);
+    };
+    req.on('data', onData).on('end', onEnd);
+  }
+
+  private async accept(route: Route, headers: IncomingHttpHeaders, body: unknown, res: ServerResponse): Promise<void> {
+    try {
+      if (route === '/push/messages') {
+        const view = await this.api.one(headers, body);
+        answer(res, 202, JSON.stringify(view), { location: locationOf(view) });
+      } else {
+        answer(res, 202, JSON.stringify(await this.api.batch(headers, body)));
+      }
+    } catch (error) {
+      const problem = toProblem(error, route);
+      if (problem.status >= 500) this.logger.error({ err: error, path: route, code: problem.code }, 'request failed');
+      this.problem(res, problem);
+    }
+  }
+
+  private tooLarge(route: Route, req: IncomingMessage, res: ServerResponse): void {
+    // The rest of the body is not read: the connection closes after the answer.
+    res.shouldKeepAlive = false;
+    this.problem(res, httpProblem(413, 'CONTENT_TOO_LARGE', 'request entity too large', route));
+    req.resume();
+  }
+
+  private problem(res: ServerResponse, problem: ProblemDetails): void {
+    answer(res, problem.status, JSON.stringify(problem), {}, `${PROBLEM_CONTENT_TYPE}; charset=utf-8`);
+  }
+}
+
+/** The accept route a request is for, when it is one this endpoint serves. */
+function routeOf(req: IncomingMessage): Route | undefined {
+  if (req.method !== 'POST') return undefined;
+  const url = req.url ?? '';
+  const query = url.indexOf('?');
+  const path = query === -1 ? url : url.slice(0, query);
+  if (path !== '/push/messages' && path !== '/push/messages/batch') return undefined;
+  const encoding = req.headers['content-encoding'];
+  if (encoding !== undefined && encoding.toLowerCase() !== 'identity') return undefined;
+  const type = req.headers['content-type'];
+  return type !== undefined && PLAIN_JSON.test(type) ? path : undefined;
+}
+
+/** Express's json parser's reading: an empty body is `{}`, anything but an object or array is refused. */
+function parseJson(raw: Buffer): unknown {
+  let text = raw.toString('utf8');
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  if (text.length === 0) return {};
+  const first = /\S/.exec(text)?.[0];
+  if (first === undefined) throw new SyntaxError('Unexpected end of JSON input');
+  if (first !== '{' && first !== '[')
+    throw new SyntaxError(`Unexpected token '${first}': the body must be a JSON object`);
+  return JSON.parse(text);
+}
+
+function httpProblem(status: number, code: string, detail: string, instance: string): ProblemDetails {
+  return { type: `urn:lattice:error:http-${status}`, title: statusTitle(status), status, detail, code, instance };
+}
+
+function answer(
+  res: ServerResponse,
+  status: number,
+  body: string,
+  headers: Record<string, string> = {},
+  type = 'application/json; charset=utf-8',
+): void {
+  if (res.headersSent || res.destroyed) return;
+  res.writeHead(status, { ...headers, 'content-type': type, 'content-length': Buffer.byteLength(body) });
+  res.end(body);
+}

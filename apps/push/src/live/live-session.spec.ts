@@ -1,0 +1,100 @@
+import { describe, expect, it } from '@jest/globals';
+import type { WebSocket } from 'ws';
+import type { PushMessage } from '../push.interfaces.js';
+import type { StreamEntry } from '../stores/push-store.interfaces.js';
+import { LiveSession, type SessionHost } from './live-session.js';
+
+type Read = Awaited<ReturnType<SessionHost['read']>>;
+
+const message = (id: string): PushMessage => ({
+  id,
+  title: 't',
+  body: 'b',
+  data: {},
+  priority: 'normal',
+  ttlSeconds: 60,
+  sender: 'user:a',
+  acceptedAtMs: 1_000,
+  expiresAtMs: 61_000,
+});
+const entry = (offset: number): StreamEntry => ({ offset, message: message(`m${offset}`) });
+
+/** A session on a socket that records frames, and a store whose reads the test answers. */
+function session() {
+  const frames: Record<string, unknown>[] = [];
+  const reads: { after: number; answer: (read: Read) => void }[] = [];
+  const ws = {
+    bufferedAmount: 0,
+    send: (data: string, cb?: (error?: Error) => void) => {
+      frames.push(JSON.parse(data) as Record<string, unknown>);
+      cb?.();
+    },
+    close: () => undefined,
+  } as unknown as WebSocket;
+  const host: SessionHost = {
+    read: (_user, after) => new Promise((answer) => reads.push({ after, answer })),
+    delivered: () => undefined,
+    frameTail: (m) => JSON.stringify({ id: m.id }).slice(1),
+    acknowledged: () => undefined,
+    nowMs: () => 2_000,
+    maxBufferedBytes: 1 << 20,
+  };
+  const live = new LiveSession(ws, 'u1', 'phone', host);
+  const sent = () => frames.map((f) => (f['type'] === 'message' ? f['offset'] : f['type']));
+  const settle = () => new Promise((resolve) => setImmediate(resolve));
+  /** Answers the store read number `n` once the session has asked for it. */
+  const answer = async (n: number, read: Read) => {
+    await settle();
+    reads[n]!.answer(read);
+    await settle();
+  };
+  return { live, reads, sent, settle, answer };
+}
+
+describe('LiveSession', () => {
+  it('sends the next offset at once when nothing is queued before it', async () => {
+    const { live, sent, answer } = session();
+    live.start(undefined, undefined);
+    await answer(0, { epoch: 'e1', headOffset: 0, entries: [] });
+    live.notify(1, 'e1', message('m1'));
+    live.notify(2, 'e1', message('m2'));
+    expect(sent()).toEqual(['welcome', 1, 2]);
+  });
+
+  it('holds notices back while a replay runs, then sends them in offset order', async () => {
+    const { live, sent, settle, answer } = session();
+    live.start(0, 'e1');
+    live.notify(3, 'e1', message('m3'));
+    await settle();
+    expect(sent()).toEqual([]);
+    await answer(0, { epoch: 'e1', headOffset: 2, entries: [entry(1), entry(2)] });
+    expect(sent()).toEqual(['welcome', 1, 2, 3]);
+    // A notice seen already (as a replica's own and then again) sends nothing twice.
+    live.notify(3, 'e1', message('m3'));
+    live.notify(4, 'e1', message('m4'));
+    expect(sent()).toEqual(['welcome', 1, 2, 3, 4]);
+  });
+
+  it('reads a gap from the store before the notice after it', async () => {
+    const { live, reads, sent, settle, answer } = session();
+    live.start(undefined, undefined);
+    await answer(0, { epoch: 'e1', headOffset: 0, entries: [] });
+    live.notify(3, 'e1', message('m3'));
+    live.notify(4, 'e1', message('m4'));
+    await settle();
+    expect(reads[1]?.after).toBe(0);
+    expect(sent()).toEqual(['welcome']);
+    await answer(1, { epoch: 'e1', headOffset: 3, entries: [entry(1), entry(2), entry(3)] });
+    expect(sent()).toEqual(['welcome', 1, 2, 3, 4]);
+  });
+
+  it('reports a reset for a notice of another epoch', async () => {
+    const { live, sent, answer } = session();
+    live.start(undefined, undefined);
+    await answer(0, { epoch: 'e1', headOffset: 0, entries: [] });
+    live.notify(1, 'e2', message('m1'));
+    await answer(1, { epoch: 'e2', headOffset: 1, entries: [] });
+    live.notify(2, 'e2', message('m2'));
+    expect(sent()).toEqual(['welcome', 'reset', 2]);
+  });
+});
