@@ -36,6 +36,7 @@ const messageSchema = z.object({
 });
 
 const batchSchema = (max: number) => z.object({ messages: z.array(z.unknown()).min(1).max(max) }).strict();
+type BatchSchema = ReturnType<typeof batchSchema>;
 
 function problemsOf(issues: readonly z.core.$ZodIssue[], prefix: string): string[] {
   return issues.map(
@@ -65,12 +66,14 @@ export interface DeviceStateView {
 @Injectable()
 export class PushService {
   private readonly accepted: Counter;
+  private readonly batch: BatchSchema;
 
   constructor(
     @Inject(PushRuntime) private readonly runtime: PushRuntime,
     metrics: MetricsRegistry,
     @InjectLogger() private readonly logger: Logger,
   ) {
+    this.batch = batchSchema(runtime.settings.maxBatch);
     this.accepted = metrics.counter({
       name: 'lattice_push_accepted_total',
       help: 'Push messages accepted, by outcome (created, duplicate)',
@@ -88,7 +91,7 @@ export class PushService {
    * (`messages.3.title: ...`), and one bad message refuses the whole batch (nothing is stored).
    */
   parseBatch(body: unknown): PushRequest[] {
-    const batch = batchSchema(this.runtime.settings.maxBatch).safeParse(body);
+    const batch = this.batch.safeParse(body);
     if (!batch.success) throw new InvalidPushMessageError(problemsOf(batch.error.issues, ''));
     return this.parseAll(batch.data.messages, 'messages.');
   }

@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { systemClock, type Clock } from '@lattice/core';
 import type { DeliveryState, PushDevice, PushMessage } from '../push.interfaces.js';
+import { TurnBatch } from '../internal/turn-batch.js';
 import { isLive, type PushStoreOptions } from './memory-stores.js';
 import {
   stateRank,
@@ -24,60 +25,77 @@ export interface RedisPushStoreOptions extends PushStoreOptions {
   keyPrefix?: string;
 }
 
-// Stores the message once (SET NX), then appends it to every recipient's stream with the next
+// Stores each message once (SET NX), then appends it to every recipient's stream with the next
 // offset, replaces an undelivered older message of the same collapse key, initialises the
 // per-device states and schedules the fallback — all in one script, so a crash never leaves a
 // message half-accepted (the same id sent again would otherwise be taken as a duplicate).
+// ARGV: prefix, maxLen, then per message: id, json, keepMs, collapseKey, epochSeed, fallbackAt,
+// acceptedAt, recipients, and per recipient: user, device count, device ids. Answers per message
+// {1, user, epoch, offset, ...} when stored, {0, the stored JSON} for a known id.
 const ACCEPT = `
-local p = ARGV[1]
-local id = ARGV[2]
-if redis.call('SET', p..'m:'..id, ARGV[3], 'NX', 'PX', ARGV[4]) == false then return {} end
-local ck, maxLen, epochSeed, fbAt, acceptedAt = ARGV[5], ARGV[6], ARGV[7], tonumber(ARGV[8]), ARGV[9]
-local n = tonumber(ARGV[10])
-local out = {}
-local i = 11
-local stKey = p..'m:'..id..':st'
-for r = 1, n do
-  local u = ARGV[i]
-  local devices = tonumber(ARGV[i + 1])
-  local base = p..'u:{'..u..'}:'
-  local epoch = redis.call('GET', base..'epoch')
-  if not epoch then
-    epoch = epochSeed..'-'..r
-    redis.call('SET', base..'epoch', epoch)
-  end
-  local off = redis.call('INCR', base..'seq')
-  if ck ~= '' then
-    local older = redis.call('HGET', base..'ck', ck)
-    if older then
-      local sep = string.find(older, '\\t', 1, true)
-      local oldOff, oldId = string.sub(older, 1, sep - 1), string.sub(older, sep + 1)
-      if redis.call('SISMEMBER', p..'m:'..oldId..':dlv', u) == 0 then
-        redis.call('XDEL', base..'s', oldOff..'-1')
-        local oldSt = p..'m:'..oldId..':st'
-        local fields = redis.call('HKEYS', oldSt)
-        for _, f in ipairs(fields) do
-          if string.sub(f, 1, #u + 1) == u..'\\t' then redis.call('HSET', oldSt, f, 'replaced|'..acceptedAt) end
-        end
-      end
-    end
-    redis.call('HSET', base..'ck', ck, off..'\\t'..id)
-  end
-  redis.call('XADD', base..'s', 'MAXLEN', '~', maxLen, off..'-1', 'm', id)
-  if devices == 0 then
-    redis.call('HSET', stKey, u..'\\t', 'pending|'..acceptedAt)
+local p, maxLen = ARGV[1], ARGV[2]
+local results = {}
+local i = 3
+while i <= #ARGV do
+  local id, json, keepMs, ck, epochSeed = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4]
+  local fbAt, acceptedAt, n = tonumber(ARGV[i + 5]), ARGV[i + 6], tonumber(ARGV[i + 7])
+  i = i + 8
+  local key = p..'m:'..id
+  if redis.call('SET', key, json, 'NX', 'PX', keepMs) == false then
+    results[#results + 1] = {0, redis.call('GET', key)}
+    for r = 1, n do i = i + 2 + tonumber(ARGV[i + 1]) end
   else
-    for d = 1, devices do redis.call('HSET', stKey, u..'\\t'..ARGV[i + 1 + d], 'pending|'..acceptedAt) end
+    local out = {1}
+    local stKey = key..':st'
+    for r = 1, n do
+      local u = ARGV[i]
+      local devices = tonumber(ARGV[i + 1])
+      local base = p..'u:{'..u..'}:'
+      local epoch = redis.call('GET', base..'epoch')
+      if not epoch then
+        epoch = epochSeed..'-'..r
+        redis.call('SET', base..'epoch', epoch)
+      end
+      local off = redis.call('INCR', base..'seq')
+      if ck ~= '' then
+        local older = redis.call('HGET', base..'ck', ck)
+        if older then
+          local sep = string.find(older, '\\t', 1, true)
+          local oldOff, oldId = string.sub(older, 1, sep - 1), string.sub(older, sep + 1)
+          if redis.call('SISMEMBER', p..'m:'..oldId..':dlv', u) == 0 then
+            redis.call('XDEL', base..'s', oldOff..'-1')
+            local oldSt = p..'m:'..oldId..':st'
+            local fields = redis.call('HKEYS', oldSt)
+            for _, f in ipairs(fields) do
+              if string.sub(f, 1, #u + 1) == u..'\\t' then redis.call('HSET', oldSt, f, 'replaced|'..acceptedAt) end
+            end
+          end
+        end
+        redis.call('HSET', base..'ck', ck, off..'\\t'..id)
+      end
+      redis.call('XADD', base..'s', 'MAXLEN', '~', maxLen, off..'-1', 'm', id)
+      if devices == 0 then
+        redis.call('HSET', stKey, u..'\\t', 'pending|'..acceptedAt)
+      else
+        for d = 1, devices do redis.call('HSET', stKey, u..'\\t'..ARGV[i + 1 + d], 'pending|'..acceptedAt) end
+      end
+      if fbAt > 0 then redis.call('ZADD', p..'fb', fbAt, id..'\\t'..u..'\\t1') end
+      out[#out + 1] = u
+      out[#out + 1] = epoch
+      out[#out + 1] = off
+      i = i + 2 + devices
+    end
+    redis.call('PEXPIRE', stKey, keepMs)
+    results[#results + 1] = out
   end
-  if fbAt > 0 then redis.call('ZADD', p..'fb', fbAt, id..'\\t'..u..'\\t1') end
-  out[#out + 1] = u
-  out[#out + 1] = epoch
-  out[#out + 1] = off
-  i = i + 2 + devices
 end
-redis.call('PEXPIRE', stKey, ARGV[4])
-return out
+return results
 `;
+
+// Messages per ACCEPT call when a turn stores many (a broadcast alone is one call, however large).
+const MESSAGES_PER_CALL = 64;
+// deviceIdsOf calls per DEVICE_IDS call when a turn makes many.
+const LOOKUPS_PER_CALL = 256;
 
 const LUA_RANKS = Object.entries(stateRank)
   .map(([state, rank]) => `${state}=${rank}`)
@@ -116,6 +134,13 @@ return 1
 // script short, so Redis keeps answering other clients in between.
 const STATES_PER_CALL = 200;
 
+// The device ids of many users: HKEYS of every key, in order.
+const DEVICE_IDS = `
+local out = {}
+for i, key in ipairs(KEYS) do out[i] = redis.call('HKEYS', key) end
+return out
+`;
+
 const CLAIM = `
 local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[2]))
 for _, m in ipairs(due) do redis.call('ZADD', KEYS[1], ARGV[3], m) end
@@ -143,6 +168,13 @@ class Script {
 const acceptScript = new Script(ACCEPT);
 const setStatesScript = new Script(SET_STATES);
 const claimScript = new Script(CLAIM);
+const deviceIdsScript = new Script(DEVICE_IDS);
+
+interface PendingAccept {
+  readonly message: PushMessage;
+  readonly recipients: readonly RecipientInput[];
+  readonly fallbackAtMs: number;
+}
 
 function openRedis(redis: Redis | string): { client: Redis; owned: boolean } {
   return typeof redis === 'string'
@@ -167,6 +199,10 @@ export class RedisMessageStore implements MessageStore {
   private readonly clock: Clock;
   private readonly maxLength: number;
   private readonly retentionMs: number;
+  private readonly accepts = new TurnBatch<PendingAccept, AcceptResult>(
+    (inputs) => this.acceptMany(inputs),
+    MESSAGES_PER_CALL,
+  );
 
   constructor(options: RedisPushStoreOptions) {
     ({ client: this.client, owned: this.owned } = openRedis(options.redis));
@@ -176,34 +212,39 @@ export class RedisMessageStore implements MessageStore {
     this.retentionMs = (options.retentionSeconds ?? 86_400) * 1000;
   }
 
-  async accept(
-    message: PushMessage,
-    recipients: readonly RecipientInput[],
-    fallbackAtMs?: number,
-  ): Promise<AcceptResult> {
-    const keepMs = Math.max(1, message.expiresAtMs + this.retentionMs - this.clock.now());
-    const args: (string | number)[] = [
-      this.p,
-      message.id,
-      JSON.stringify(message),
-      keepMs,
-      message.collapseKey ?? '',
-      this.maxLength,
-      randomUUID(),
-      fallbackAtMs ?? 0,
-      message.acceptedAtMs,
-      recipients.length,
-    ];
-    for (const r of recipients) args.push(r.userId, r.deviceIds.length, ...r.deviceIds);
-    const out = (await acceptScript.run(this.client, [], args)) as (string | number)[];
-    if (out.length === 0) {
-      const existing = await this.get(message.id);
-      return { created: false, message: existing ?? message, recipients: [] };
+  /**
+   * The messages accepted in one event-loop turn (concurrent requests, a batch's messages) are
+   * stored by one script call, in call order; each call resolves once its message is stored.
+   */
+  accept(message: PushMessage, recipients: readonly RecipientInput[], fallbackAtMs?: number): Promise<AcceptResult> {
+    return this.accepts.add({ message, recipients, fallbackAtMs: fallbackAtMs ?? 0 });
+  }
+
+  private async acceptMany(inputs: readonly PendingAccept[]): Promise<AcceptResult[]> {
+    const args: (string | number)[] = [this.p, this.maxLength];
+    const now = this.clock.now();
+    for (const { message, recipients, fallbackAtMs } of inputs) {
+      const keepMs = Math.max(1, message.expiresAtMs + this.retentionMs - now);
+      args.push(message.id, JSON.stringify(message), keepMs, message.collapseKey ?? '', randomUUID());
+      args.push(fallbackAtMs, message.acceptedAtMs, recipients.length);
+      for (const r of recipients) args.push(r.userId, r.deviceIds.length, ...r.deviceIds);
     }
-    const result = [];
-    for (let i = 0; i < out.length; i += 3)
-      result.push({ userId: String(out[i]), epoch: String(out[i + 1]), offset: Number(out[i + 2]) });
-    return { created: true, message, recipients: result };
+    const results = (await acceptScript.run(this.client, [], args)) as (string | number | null)[][];
+    return inputs.map(({ message }, n) => {
+      const out = results[n] ?? [];
+      if (out[0] === 0) {
+        const stored = out[1];
+        return {
+          created: false,
+          message: typeof stored === 'string' ? (JSON.parse(stored) as PushMessage) : message,
+          recipients: [],
+        };
+      }
+      const recipients = [];
+      for (let i = 1; i < out.length; i += 3)
+        recipients.push({ userId: String(out[i]), epoch: String(out[i + 1]), offset: Number(out[i + 2]) });
+      return { created: true, message, recipients };
+    });
   }
 
   async read(userId: string, afterOffset: number, limit = 1000): Promise<StreamRead> {
@@ -305,6 +346,10 @@ export class RedisDirectoryStore implements DirectoryStore {
   private readonly client: Redis;
   private readonly owned: boolean;
   private readonly p: string;
+  private readonly deviceLookups = new TurnBatch<readonly string[], string[][]>(
+    (lookups) => this.deviceIdsOfMany(lookups),
+    LOOKUPS_PER_CALL,
+  );
 
   constructor(options: RedisPushStoreOptions) {
     ({ client: this.client, owned: this.owned } = openRedis(options.redis));
@@ -324,15 +369,16 @@ export class RedisDirectoryStore implements DirectoryStore {
     return Object.values(all).map((json) => JSON.parse(json) as PushDevice);
   }
 
-  async deviceIdsOf(userIds: readonly string[]): Promise<readonly (readonly string[])[]> {
-    if (userIds.length === 0) return [];
-    const pipeline = this.client.pipeline();
-    for (const userId of userIds) pipeline.hkeys(`${this.p}dev:${userId}`);
-    const replies = (await pipeline.exec()) ?? [];
-    return replies.map(([error, ids]) => {
-      if (error) throw error;
-      return ids as string[];
-    });
+  /** The lookups of one event-loop turn (a batch's messages, concurrent requests) are one script call. */
+  deviceIdsOf(userIds: readonly string[]): Promise<readonly (readonly string[])[]> {
+    return userIds.length === 0 ? Promise.resolve([]) : this.deviceLookups.add(userIds);
+  }
+
+  private async deviceIdsOfMany(lookups: readonly (readonly string[])[]): Promise<string[][][]> {
+    const keys = lookups.flatMap((users) => users.map((userId) => `${this.p}dev:${userId}`));
+    const ids = (await deviceIdsScript.run(this.client, keys, [])) as string[][];
+    let at = 0;
+    return lookups.map((users) => ids.slice(at, (at += users.length)));
   }
 
   async removeDevice(userId: string, deviceId: string): Promise<void> {

@@ -69,6 +69,32 @@ export function storeContract(name: string, factory: StoreFactory): void {
       expect((await messages.read('u1', 0)).entries).toHaveLength(1);
     });
 
+    it('stores messages accepted together in call order, a repeated id once', async () => {
+      const [a, b, none] = [message(clock), message(clock), message(clock)];
+      const results = await Promise.all([
+        messages.accept(a, [{ userId: 'u1', deviceIds: ['d1'] }]),
+        messages.accept({ ...a, title: 'again' }, [{ userId: 'u1', deviceIds: ['d1'] }]),
+        messages.accept(b, [
+          { userId: 'u2', deviceIds: [] },
+          { userId: 'u1', deviceIds: [] },
+        ]),
+        messages.accept(none, []),
+      ]);
+      expect(results.map((r) => [r.created, r.message.title])).toEqual([
+        [true, 't'],
+        [false, 't'],
+        [true, 't'],
+        [true, 't'],
+      ]);
+      expect(results[2]?.recipients.map((r) => [r.userId, r.offset])).toEqual([
+        ['u2', 1],
+        ['u1', 2],
+      ]);
+      expect((await messages.read('u1', 0)).entries.map((e) => e.message.id)).toEqual([a.id, b.id]);
+      expect(await messages.get(none.id)).toEqual(none);
+      expect((await messages.accept(none, [])).created).toBe(false);
+    });
+
     it('hides expired and TTL-0 messages from reads', async () => {
       await messages.accept(message(clock, { ttlSeconds: 10 }), [{ userId: 'u1', deviceIds: [] }]);
       await messages.accept(message(clock, { ttlSeconds: 0 }), [{ userId: 'u1', deviceIds: [] }]);
@@ -174,6 +200,14 @@ export function storeContract(name: string, factory: StoreFactory): void {
       await directory.putDevice('u1', { deviceId: 'w1', provider: 'ws' });
       expect((await directory.devices('u1')).map((d) => d.deviceId).sort()).toEqual(['p1', 'w1']);
       expect((await directory.deviceIdsOf(['u1', 'nobody'])).map((ids) => [...ids].sort())).toEqual([['p1', 'w1'], []]);
+      const together = await Promise.all([directory.deviceIdsOf(['nobody']), directory.deviceIdsOf(['u1', 'u1'])]);
+      expect(together.map((one) => one.map((ids) => [...ids].sort()))).toEqual([
+        [[]],
+        [
+          ['p1', 'w1'],
+          ['p1', 'w1'],
+        ],
+      ]);
       await directory.removeDevice('u1', 'p1');
       expect(await directory.devices('u1')).toEqual([{ deviceId: 'w1', provider: 'ws' }]);
       await directory.setHomeMembers('h1', ['u2', 'u3']);
