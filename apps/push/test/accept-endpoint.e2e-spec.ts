@@ -136,6 +136,20 @@ describe('push: the accept routes, served ahead of Nest', () => {
   });
 });
 
+describe('push: the accept routes with tracing on', () => {
+  it('accepts when every request gets a span (telemetry.tracing: always)', async () => {
+    const push = await startPush({ env: { LATTICE_PUSH__TELEMETRY__TRACING: 'always' } });
+    try {
+      const traceparent = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+      const answer = await send(push, '/push/messages', { ...admin(), ...json, traceparent }, message('span-user'));
+      expect(answer.status).toBe(202);
+      expect(answer.headers['x-powered-by']).toBeUndefined();
+    } finally {
+      await push.stop();
+    }
+  });
+});
+
 describe('push: shutting down with an accept in flight', () => {
   it('answers it before boot drains, and hands new requests to Nest meanwhile', async () => {
     const push = await startPush({ push: { fallback: { enabled: false } } });

@@ -1,3 +1,4 @@
+import { AsyncResource } from 'node:async_hooks';
 import type { IncomingHttpHeaders, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
@@ -37,6 +38,7 @@ export class AcceptEndpoint implements OnApplicationBootstrap, OnApplicationShut
   private readonly inFlight = new Set<ServerResponse>();
   private readonly maxBodyBytes: number;
   private telemetry: HttpMiddleware | undefined;
+  private traceRequests = false;
   private tracing: TracingHandle | undefined;
   private onIdle: (() => void) | undefined;
 
@@ -56,8 +58,8 @@ export class AcceptEndpoint implements OnApplicationBootstrap, OnApplicationShut
     // when they leave the process, unless `telemetry.tracing` says otherwise.
     this.tracing = await startTracing({ serviceName: this.config.app });
     const mode = this.config.get<unknown>('telemetry.tracing', 'auto');
-    const traceRequests = mode === 'always' || (mode !== 'off' && this.tracing.exporting);
-    this.telemetry = createHttpTelemetry({ metrics: this.metrics, traceRequests });
+    this.traceRequests = mode === 'always' || (mode !== 'off' && this.tracing.exporting);
+    this.telemetry = createHttpTelemetry({ metrics: this.metrics, traceRequests: this.traceRequests });
     const server = this.adapterHost.httpAdapter.getHttpServer() as Server;
     const nest = server.listeners('request') as Listener[];
     server.removeAllListeners('request');
@@ -110,7 +112,7 @@ export class AcceptEndpoint implements OnApplicationBootstrap, OnApplicationShut
     const onData = (chunk: Buffer): void => {
       size += chunk.length;
       if (size > limit) {
-        req.off('data', onData).off('end', onEnd);
+        req.off('data', onData).off('end', ended);
         this.tooLarge(route, req, res);
         return;
       }
@@ -126,7 +128,10 @@ export class AcceptEndpoint implements OnApplicationBootstrap, OnApplicationShut
       }
       void this.accept(route, req.headers, body, res);
     };
-    req.on('data', onData).on('end', onEnd);
+    // The body's events come from the socket's context: the request's span must stay active for
+    // the accept (its logs and Redis calls), as body-parser keeps it on Nest's path.
+    const ended = this.traceRequests ? AsyncResource.bind(onEnd) : onEnd;
+    req.on('data', onData).on('end', ended);
   }
 
   private async accept(route: Route, headers: IncomingHttpHeaders, body: unknown, res: ServerResponse): Promise<void> {

@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { z } from 'zod';
 import { MetricsRegistry, InjectLogger, type Counter, type Logger } from '@lattice/telemetry';
+
+type CounterChild = ReturnType<Counter['labels']>;
 import { InvalidPushMessageError, PushForbiddenError, PushMessageNotFoundError } from '../push.errors.js';
 import type { DeliveryState, PushMessage, PushTarget } from '../push.interfaces.js';
 import type { AcceptResult, RecipientInput } from '../stores/push-store.interfaces.js';
@@ -65,7 +67,8 @@ export interface DeviceStateView {
 /** Accepts, resolves and reports push messages. */
 @Injectable()
 export class PushService {
-  private readonly accepted: Counter;
+  private readonly created: CounterChild;
+  private readonly duplicates: CounterChild;
   private readonly batch: BatchSchema;
 
   constructor(
@@ -74,11 +77,14 @@ export class PushService {
     @InjectLogger() private readonly logger: Logger,
   ) {
     this.batch = batchSchema(runtime.settings.maxBatch);
-    this.accepted = metrics.counter({
+    const accepted = metrics.counter({
       name: 'lattice_push_accepted_total',
       help: 'Push messages accepted, by outcome (created, duplicate)',
       labelNames: ['outcome'],
     });
+    // Bound once: a labelled inc() hashes its labels on every call.
+    this.created = accepted.labels('created');
+    this.duplicates = accepted.labels('duplicate');
   }
 
   /** Validates a request body, listing every problem. */
@@ -137,6 +143,9 @@ export class PushService {
     const { directory } = this.runtime;
     if (target.broadcast === true) return [...(await directory.knownUsers())];
     const users = new Set(target.users ?? []);
+    // Users alone (the common target) need no directory lookup.
+    if (target.homes === undefined && !target.tags?.length && !target.tagsAnd?.length && !target.aliases?.length)
+      return [...users];
     const parts = await Promise.all([
       ...(target.homes ?? []).map((home) => directory.homeMembers(home)),
       target.tags?.length ? directory.usersWithTags(target.tags, 'or') : Promise.resolve([]),
@@ -194,7 +203,7 @@ export class PushService {
   private async store({ message, recipients, fallbackAt }: PreparedMessage): Promise<AcceptResult> {
     const { messages, fanout } = this.runtime;
     const result = await messages.accept(message, recipients, fallbackAt);
-    this.accepted.inc({ outcome: result.created ? 'created' : 'duplicate' });
+    (result.created ? this.created : this.duplicates).inc();
     if (result.created && result.recipients.length > 0) {
       // The store is the record; a lost notice only delays delivery until the next one or a reconnect.
       await fanout

@@ -26,8 +26,9 @@ const DEVICE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 export class LiveChannel implements OnApplicationBootstrap, OnApplicationShutdown, OnDrain, SessionHost {
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024, perMessageDeflate: false });
   private readonly sessions = new Map<string, Set<LiveSession>>();
-  // A broadcast serialises its message once, not once per session.
-  private readonly tails = new WeakMap<PushMessage, string>();
+  // A broadcast serialises its message once, not once per session: its sessions send it one
+  // after the other, so the last message's part of the frame is all there is to keep.
+  private lastTail: { message: PushMessage; tail: string } | undefined;
   private server: Server | undefined;
   private unsubscribe: (() => void) | undefined;
   private heartbeat: ClockTimer | undefined;
@@ -36,7 +37,7 @@ export class LiveChannel implements OnApplicationBootstrap, OnApplicationShutdow
   private delivering: StateUpdate[] = [];
   private recording: NodeJS.Immediate | undefined;
   private readonly connections: Gauge;
-  private readonly deliveries: Counter;
+  private readonly wsDeliveries: ReturnType<Counter['labels']>;
   readonly maxBufferedBytes: number;
 
   constructor(
@@ -50,11 +51,13 @@ export class LiveChannel implements OnApplicationBootstrap, OnApplicationShutdow
   ) {
     this.maxBufferedBytes = runtime.settings.ws.maxBufferedBytes;
     this.connections = metrics.gauge({ name: 'lattice_push_ws_connections', help: 'Open live WebSocket sessions' });
-    this.deliveries = metrics.counter({
-      name: 'lattice_push_delivered_total',
-      help: 'Notifications written to a device, by channel',
-      labelNames: ['channel'],
-    });
+    this.wsDeliveries = metrics
+      .counter({
+        name: 'lattice_push_delivered_total',
+        help: 'Notifications written to a device, by channel',
+        labelNames: ['channel'],
+      })
+      .labels('ws');
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -81,20 +84,18 @@ export class LiveChannel implements OnApplicationBootstrap, OnApplicationShutdow
   }
 
   frameTail(message: PushMessage): string {
-    let tail = this.tails.get(message);
-    if (tail === undefined) {
-      tail = JSON.stringify({
-        id: message.id,
-        title: message.title,
-        body: message.body,
-        data: message.data,
-        priority: message.priority,
-        ...(message.collapseKey === undefined ? {} : { collapseKey: message.collapseKey }),
-        sentAtMs: message.acceptedAtMs,
-        expiresAtMs: message.expiresAtMs,
-      }).slice(1);
-      this.tails.set(message, tail);
-    }
+    if (this.lastTail?.message === message) return this.lastTail.tail;
+    const tail = JSON.stringify({
+      id: message.id,
+      title: message.title,
+      body: message.body,
+      data: message.data,
+      priority: message.priority,
+      ...(message.collapseKey === undefined ? {} : { collapseKey: message.collapseKey }),
+      sentAtMs: message.acceptedAtMs,
+      expiresAtMs: message.expiresAtMs,
+    }).slice(1);
+    this.lastTail = { message, tail };
     return tail;
   }
 
@@ -147,7 +148,7 @@ export class LiveChannel implements OnApplicationBootstrap, OnApplicationShutdow
     const updates = this.delivering;
     if (updates.length === 0) return Promise.resolve();
     this.delivering = [];
-    this.deliveries.inc({ channel: 'ws' }, updates.length);
+    this.wsDeliveries.inc(updates.length);
     return this.runtime.messages
       .setStates(updates)
       .catch((error: unknown) => this.logger.warn({ err: error }, 'recording deliveries failed'));

@@ -88,10 +88,11 @@ export class MemoryMessageStore implements MessageStore {
         stream.collapse.set(message.collapseKey, { offset, messageId: message.id });
       }
       stream.entries.set(offset, message.id);
-      for (const old of stream.entries.keys()) {
-        if (stream.entries.size <= this.maxLength) break;
-        stream.entries.delete(old);
-      }
+      if (stream.entries.size > this.maxLength)
+        for (const old of stream.entries.keys()) {
+          if (stream.entries.size <= this.maxLength) break;
+          stream.entries.delete(old);
+        }
       for (const deviceId of deviceIds.length === 0 ? [''] : deviceIds)
         record.states.set(`${userId}\t${deviceId}`, { state: 'pending', atMs: message.acceptedAtMs });
       if (fallbackAtMs !== undefined) {
@@ -176,12 +177,15 @@ export class MemoryMessageStore implements MessageStore {
     if (record === undefined) return;
     const key = `${userId}\t${deviceId}`;
     const current = record.states.get(key);
-    if (current === undefined || stateRank[state] > stateRank[current.state]) record.states.set(key, { state, atMs });
+    if (current === undefined) record.states.set(key, { state, atMs });
+    else if (stateRank[state] > stateRank[current.state]) {
+      current.state = state;
+      current.atMs = atMs;
+    }
     if (state === 'delivered' || state === 'acknowledged') {
       record.deliveredUsers.add(userId);
       // The placeholder of a recipient without known devices is settled by its first device.
-      const placeholder = record.states.get(`${userId}\t`);
-      if (deviceId !== '' && placeholder?.state === 'pending') record.states.delete(`${userId}\t`);
+      if (deviceId !== '' && record.states.get(`${userId}\t`)?.state === 'pending') record.states.delete(`${userId}\t`);
     }
   }
 
