@@ -34,6 +34,7 @@ import {
 } from '../internal/fast-path/envelope.js';
 import { GRPC_SERVER_DEFAULTS, type GrpcServerOptions } from './grpc-server.interfaces.js';
 import { HealthState, healthContract, type ServingStatus } from './health.service.js';
+import { RequestStream } from './request-stream.js';
 
 type AnyHandler = (input: unknown, context: ServerCallContext) => unknown;
 
@@ -264,10 +265,10 @@ export class GrpcServer {
         }) as UntypedHandleCall;
       case 'client':
         return ((call: ServerReadableStream<unknown, unknown>, callback: sendUnaryData<unknown>) =>
-          this.answerOnce(entry, call, keepOpen(call), callback)) as UntypedHandleCall;
+          this.answerOnce(entry, call, new RequestStream(call), callback)) as UntypedHandleCall;
       case 'bidi':
         return ((call: ServerDuplexStream<unknown, unknown>) => {
-          this.dispatchStream(entry, call, call.metadata, call.getDeadline(), keepOpen(call), call);
+          this.dispatchStream(entry, call, call.metadata, call.getDeadline(), new RequestStream(call), call);
         }) as UntypedHandleCall;
     }
   }
@@ -481,13 +482,6 @@ export class GrpcServer {
       }
     });
   }
-}
-
-/** Iterates a request stream without destroying the call at the end (its response side is still in use). */
-function keepOpen<T>(readable: {
-  iterator(options: { destroyOnReturn: boolean }): AsyncIterableIterator<T>;
-}): AsyncIterable<T> {
-  return { [Symbol.asyncIterator]: () => readable.iterator({ destroyOnReturn: false }) };
 }
 
 function deadlineOf(deadline: Date | number): number {
