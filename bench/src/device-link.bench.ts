@@ -62,6 +62,7 @@ interface Worker {
   stats: {
     connected: number;
     connects?: number;
+    welcomes?: number;
     telemetrySent: number;
     commandsAnswered: number;
     streamErrors?: Record<string, number>;
@@ -192,6 +193,10 @@ function cpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_S;
 }
 
+function simulatorCpu(workers: readonly Worker[]): number {
+  return workers.reduce((sum, w) => sum + cpuSeconds(w.child.pid!), 0);
+}
+
 async function metric(url: string, name: string): Promise<number> {
   // A saturated server may answer slowly; give up rather than hang the benchmark.
   const text = await (await fetch(`${url}/metrics`, { signal: AbortSignal.timeout(20_000) })).text();
@@ -246,16 +251,20 @@ async function scaleAndIngest(
     }
     const connectStart = Date.now();
     const cpuBeforeConnect = cpuSeconds(pid);
+    const simCpuBeforeConnect = simulatorCpu(workers);
     const until = Date.now() + spreadMs + 180_000;
-    // A busy server may answer /metrics late while hubs pour in; keep polling.
-    const connectedNow = (): Promise<number> => metric(device.httpUrl, 'lattice_device_connected_hubs').catch(() => -1);
-    while ((await connectedNow()) < hubs) {
+    // Progress comes from the simulators (hubs welcomed), not from the server's /metrics: a
+    // scrape walks every socket handle and /proc/self/fd, which at ~20k hubs costs the server
+    // tens of milliseconds each time, and polling it every second skewed the figures.
+    const connectedNow = (): number => workers.reduce((sum, w) => sum + w.stats.connected, 0);
+    while (connectedNow() < hubs) {
       if (Date.now() > until) break;
       await sleep(1000);
     }
     const connected = await metric(device.httpUrl, 'lattice_device_connected_hubs');
     const connectS = (Date.now() - connectStart) / 1000;
     const connectCpuS = cpuSeconds(pid) - cpuBeforeConnect;
+    const connectSimCpuS = simulatorCpu(workers) - simCpuBeforeConnect;
     await sleep(5000);
     const rssAfter = rssBytes(pid);
     const heapAfter = await metric(device.httpUrl, 'nodejs_heap_size_used_bytes');
@@ -272,6 +281,7 @@ async function scaleAndIngest(
       connectSeconds: connectS,
       serverCpuSecondsForConnects: Math.round(connectCpuS * 10) / 10,
       serverCpuMsPerConnect: Math.round((connectCpuS / Math.max(1, connected)) * 1000 * 100) / 100,
+      simulatorCpuMsPerConnect: Math.round((connectSimCpuS / Math.max(1, connected)) * 1000 * 100) / 100,
       serverRssBeforeMiB: mb(rssBefore),
       serverRssWithHubsMiB: mb(rssAfter),
       bytesPerHub: Math.round((rssAfter - rssBefore) / Math.max(1, connected)),
@@ -281,16 +291,32 @@ async function scaleAndIngest(
       offHeapBytesPerHub: Math.round((rssAfter - rssBefore - (heapAfter - heapBefore)) / Math.max(1, connected)),
     });
 
+    // What merely holding the hubs costs: heartbeats (ping/pong), transport keepalives, the
+    // presence sweep. Every other figure pays this on top.
+    const idleWindowS = 10;
+    const idleCpu0 = cpuSeconds(pid);
+    const idleSimCpu0 = simulatorCpu(workers);
+    await sleep(idleWindowS * 1000);
+    const idleCpuS = cpuSeconds(pid) - idleCpu0;
+    const idleSimCpuS = simulatorCpu(workers) - idleSimCpu0;
+    Object.assign(figures, {
+      idleServerCpuCores: Math.round((idleCpuS / idleWindowS) * 1000) / 1000,
+      idleServerCpuUsPerHubPerS: Math.round((idleCpuS / idleWindowS / Math.max(1, connected)) * 1e6 * 100) / 100,
+      idleSimulatorCpuCores: Math.round((idleSimCpuS / idleWindowS) * 1000) / 1000,
+    });
+
     if (phases.has('reconnect')) {
       // A reconnect storm: every hub loses its connection at once and comes back (back-off
       // 1-2 s). Verified secrets are remembered, so these connects skip the scrypt check.
       const hits0 = await metric(device.httpUrl, 'lattice_device_auth_cache_hits_total');
+      const welcomed = (): number => workers.reduce((sum, w) => sum + (w.stats.welcomes ?? 0), 0);
+      const welcomes0 = welcomed();
       const cpu0 = cpuSeconds(pid);
       const started = Date.now();
       for (const w of workers) w.send('drop');
-      await sleep(3000);
       const back = Date.now() + 180_000;
-      while ((await connectedNow()) < connected && Date.now() < back) await sleep(1000);
+      // Back once every hub got a new welcome (the simulators report every second).
+      while ((welcomed() - welcomes0 < connected || connectedNow() < connected) && Date.now() < back) await sleep(1000);
       const reconnectCpuS = cpuSeconds(pid) - cpu0;
       const hits = (await metric(device.httpUrl, 'lattice_device_auth_cache_hits_total')) - hits0;
       Object.assign(figures, {
@@ -320,14 +346,14 @@ async function scaleAndIngest(
           const f0 = await metric(device.httpUrl, 'lattice_device_frames_total{type="telemetry"}');
           const sent0 = workers.reduce((sum, w) => sum + w.stats.telemetrySent, 0);
           const cpu0 = cpuSeconds(pid);
-          const simCpu0 = workers.reduce((sum, w) => sum + cpuSeconds(w.child.pid!), 0);
+          const simCpu0 = simulatorCpu(workers);
           const started = Date.now();
           await sleep(windowS * 1000);
           const f1 = await metric(device.httpUrl, 'lattice_device_frames_total{type="telemetry"}');
           const elapsed = (Date.now() - started) / 1000;
           const sent1 = workers.reduce((sum, w) => sum + w.stats.telemetrySent, 0);
           const cpu1 = cpuSeconds(pid);
-          const simCpu1 = workers.reduce((sum, w) => sum + cpuSeconds(w.child.pid!), 0);
+          const simCpu1 = simulatorCpu(workers);
           const achieved = Math.round((f1 - f0) / elapsed);
           rows.push({
             offeredFramesPerS: offered,

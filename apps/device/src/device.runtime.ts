@@ -16,8 +16,7 @@ import type { DeviceServiceClient } from './generated/lattice/device/v1/DeviceSe
 import type { HubLinkHandlers } from './generated/lattice/device/v1/HubLink.js';
 import type { DeviceServiceHandlers } from './generated/lattice/device/v1/DeviceService.js';
 import { HubLinkService } from './hub-link/hub-link.service.js';
-import { deviceServiceContract, hubLinkContract, type DroppedFrame } from './grpc/device.contracts.js';
-import type { HubFrame__Output } from './generated/lattice/device/v1/HubFrame.js';
+import { deviceServiceContract, hubLinkContract, type HubLinkFrame } from './grpc/device.contracts.js';
 import { DeviceEvents } from './internal/device-events.js';
 import { fromWireValues, toMs, toWireValues } from './internal/values.js';
 import { MemoryCommandStore, MemoryDeviceStore, MemoryHubStore, MemoryShadowStore } from './stores/memory-stores.js';
@@ -77,6 +76,8 @@ export class DeviceStores {
 const REMOTE_MARGIN_MS = 250;
 const MAX_PEER_STUBS = 256;
 const OWN_BUS_HISTORY = 10_000;
+/** gRPC's own default server keepalive time (two hours). */
+const HUB_KEEPALIVE_MS = 2 * 60 * 60 * 1000;
 
 /**
  * Owns the device app's servers and services: the public hub link server, the internal
@@ -219,10 +220,13 @@ export class DeviceRuntime implements OnApplicationBootstrap, OnApplicationShutd
       // refuses (and ends the stream of) anything beyond four times that.
       maxMessageBytes: settings.maxFrameBytes * 4,
       fastPath: false,
+      // Hubs heartbeat on the stream itself (a silent hub is closed after three intervals), so
+      // transport keepalive pings would only repeat that check on every held connection.
+      keepaliveTimeMs: HUB_KEEPALIVE_MS,
       metrics,
     });
     this.hubServer.addService<HubLinkHandlers>(hubLinkContract(settings.maxFrameBytes), {
-      Connect: (requests, ctx) => this.link.connect(requests as AsyncIterable<HubFrame__Output | DroppedFrame>, ctx),
+      Connect: (requests, ctx) => this.link.connect(requests as AsyncIterable<HubLinkFrame>, ctx),
     });
     this.internalServer = new GrpcServer({ host: settings.grpcHost, port: settings.internalGrpcPort, metrics });
     this.internalServer.addService<DeviceServiceHandlers>(internal, deviceServiceImplementation(this.api, this.link));

@@ -1,6 +1,8 @@
 import { fileURLToPath } from 'node:url';
 import { loadGrpcService, type GrpcServiceContract } from '@lattice/rpc';
-import { decodeTelemetryFrame } from '../internal/telemetry-decoder.js';
+import type { CloudFrame } from '../generated/lattice/device/v1/CloudFrame.js';
+import type { HubFrame__Output } from '../generated/lattice/device/v1/HubFrame.js';
+import { decodeFastHubFrame, encodeFastCloudFrame, TelemetryFrame } from '../internal/hub-frame-codec.js';
 
 /**
  * The repository's proto root (same depth from src/ and dist/).
@@ -18,12 +20,19 @@ export interface DroppedFrame {
   readonly bytes: number;
 }
 
+/** What the hub link server reads from a hub's stream (see {@link hubLinkContract}). */
+export type HubLinkFrame = HubFrame__Output | TelemetryFrame | DroppedFrame;
+
 /** True for what {@link hubLinkContract}'s guarded decoder returns instead of a frame. */
 export function isDroppedFrame(frame: unknown): frame is DroppedFrame {
   return typeof frame === 'object' && frame !== null && 'dropped' in frame;
 }
 
-/** The HubLink service, its request decoder guarded: oversized or undecodable frames become {@link DroppedFrame}s, so one bad frame never ends the stream. */
+/**
+ * The HubLink service as the server reads it: oversized or undecodable frames become
+ * {@link DroppedFrame}s (one bad frame never ends the stream), telemetry frames become
+ * {@link TelemetryFrame}s, and telemetry, pings and pongs skip protobuf.js's message objects.
+ */
 export function hubLinkContract(maxFrameBytes: number): GrpcServiceContract {
   const contract = loadGrpcService({
     protoPath: 'lattice/device/v1/hub_link.proto',
@@ -34,16 +43,26 @@ export function hubLinkContract(maxFrameBytes: number): GrpcServiceContract {
   const connect = contract.definition['Connect'];
   if (connect === undefined) return contract;
   const decode = connect.requestDeserialize;
+  const encode = connect.responseSerialize;
   const guarded = (buffer: Buffer): unknown => {
     if (buffer.length > maxFrameBytes) return { dropped: 'oversized', bytes: buffer.length } satisfies DroppedFrame;
     try {
-      // Telemetry (most frames) skips protobuf.js's message objects; anything else takes the generic decoder.
-      return decodeTelemetryFrame(buffer) ?? decode(buffer);
+      const fast = decodeFastHubFrame(buffer);
+      if (fast !== undefined) return fast;
+      const frame = decode(buffer) as HubFrame__Output;
+      return frame.frame === 'telemetry' ? TelemetryFrame.of(frame) : frame;
     } catch {
       return { dropped: 'malformed', bytes: buffer.length } satisfies DroppedFrame;
     }
   };
-  return { ...contract, definition: { ...contract.definition, Connect: { ...connect, requestDeserialize: guarded } } };
+  const serialize = (frame: CloudFrame): Buffer => encodeFastCloudFrame(frame) ?? encode(frame);
+  return {
+    ...contract,
+    definition: {
+      ...contract.definition,
+      Connect: { ...connect, requestDeserialize: guarded, responseSerialize: serialize },
+    },
+  };
 }
 
 /**

@@ -16,7 +16,8 @@ import {
   StreamOverflowError,
 } from '../device.errors.js';
 import { DeviceMessages } from '../device.messages.js';
-import { isDroppedFrame, type DroppedFrame } from '../grpc/device.contracts.js';
+import { isDroppedFrame, type HubLinkFrame } from '../grpc/device.contracts.js';
+import { TelemetryFrame } from '../internal/hub-frame-codec.js';
 import type { DeviceEvents } from '../internal/device-events.js';
 import { verifyHubSecret } from '../internal/hub-secrets.js';
 import { RouteCache } from '../internal/route-cache.js';
@@ -33,7 +34,7 @@ import type {
   ShadowStore,
   HubStore,
 } from '../stores/device-stores.interfaces.js';
-import { HubSession } from './hub-session.js';
+import { HubSession, type HubSessionOwner } from './hub-session.js';
 import { IngestBatch } from './ingest-batch.js';
 
 /** What the hub link needs; built once per application. */
@@ -62,7 +63,7 @@ const ROUTE_CACHE_MAX_ENTRIES = 100_000;
  * device list, telemetry into shadows, desired state and commands down, presence and
  * device events to the bus. A bad frame is dropped and counted; it never ends other streams.
  */
-export class HubLinkService {
+export class HubLinkService implements HubSessionOwner {
   /** Hub routes remembered for up to `sweepIntervalMs`; routes claimed and released here update it at once. */
   readonly routes: RouteCache;
   private readonly sessions = new Map<string, HubSession>();
@@ -146,9 +147,9 @@ export class HubLinkService {
     this.scheduleSweep();
   }
 
-  /** `HubLink.Connect` handler. */
-  connect(requests: AsyncIterable<HubFrame__Output | DroppedFrame>, ctx: ServerCallContext): AsyncIterable<CloudFrame> {
-    return this.run(requests, ctx);
+  /** `HubLink.Connect` handler: the hub is authenticated when the transport first pulls a frame. */
+  connect(requests: AsyncIterable<HubLinkFrame>, ctx: ServerCallContext): AsyncIterable<CloudFrame> {
+    return new HubStream(() => this.open(requests, ctx));
   }
 
   /** Ends every stream with UNAVAILABLE so hubs reconnect to another instance; stops the sweep. */
@@ -202,10 +203,8 @@ export class HubLinkService {
     return true;
   }
 
-  private async *run(
-    requests: AsyncIterable<HubFrame__Output | DroppedFrame>,
-    ctx: ServerCallContext,
-  ): AsyncGenerator<CloudFrame> {
+  /** Authenticates the call, claims the hub's route and starts reading its frames. */
+  private async open(requests: AsyncIterable<HubLinkFrame>, ctx: ServerCallContext): Promise<HubSession> {
     const { settings, clock, instanceId, hubs, devices, logger } = this.deps;
     const hub = await this.authenticate(ctx.metadata);
     if (this.draining) throw new InstanceDrainingError();
@@ -213,6 +212,7 @@ export class HubLinkService {
     const { route, previous } = await hubs.claimRoute(hub.hubId, instanceId, now, this.routeTtlMs);
     const known = await devices.listByHub(hub.hubId);
     const session = new HubSession(
+      this,
       hub.hubId,
       hub.homeId,
       route.epoch,
@@ -220,15 +220,7 @@ export class HubLinkService {
       known.map((d) => d.deviceId),
       now,
       settings.maxQueuedFrames,
-      (s) => {
-        this.overflows.inc();
-        logger.warn({ hubId: s.hubId, queued: s.queued }, 'hub stream send queue overflowed; closing it');
-        return new StreamOverflowError(s.hubId, s.queued);
-      },
     );
-    // Clean up as soon as the stream starts ending: a hub that stopped reading may keep the
-    // transport blocked for a while, but its route, gauge and commands must not wait for that.
-    session.onClosed = (s) => void this.closed(s);
     const older = this.sessions.get(hub.hubId);
     this.sessions.set(hub.hubId, session);
     this.routes.set(route);
@@ -248,15 +240,26 @@ export class HubLinkService {
       data: { instanceId, epoch: route.epoch },
     });
     logger.debug({ hubId: hub.hubId, epoch: route.epoch }, 'hub connected');
-    const onAbort = (): void => session.close();
-    ctx.signal.addEventListener('abort', onAbort, { once: true });
+    // A cancelled or reset call ends the request stream, which ends the read loop and the session.
     void this.readLoop(session, requests);
-    try {
-      yield* session.frames();
-    } finally {
-      ctx.signal.removeEventListener('abort', onAbort);
-      session.close();
-    }
+    return session;
+  }
+
+  /** {@link HubSessionOwner}: clean up as soon as a stream starts ending. */
+  sessionClosed(session: HubSession): void {
+    // A hub that stopped reading may keep the transport blocked for a while, but its route,
+    // gauge and commands must not wait for that.
+    void this.closed(session);
+  }
+
+  /** {@link HubSessionOwner}: a hub that reads too slowly is cut off. */
+  sessionOverflowed(session: HubSession): Error {
+    this.overflows.inc();
+    this.deps.logger.warn(
+      { hubId: session.hubId, queued: session.queued },
+      'hub stream send queue overflowed; closing it',
+    );
+    return new StreamOverflowError(session.hubId, session.queued);
   }
 
   private async authenticate(metadata: Readonly<Record<string, string>>): Promise<HubRecord> {
@@ -284,7 +287,7 @@ export class HubLinkService {
     return hub;
   }
 
-  private async readLoop(session: HubSession, requests: AsyncIterable<HubFrame__Output | DroppedFrame>): Promise<void> {
+  private async readLoop(session: HubSession, requests: AsyncIterable<HubLinkFrame>): Promise<void> {
     const clock = this.deps.clock;
     try {
       for await (const frame of requests) {
@@ -292,7 +295,9 @@ export class HubLinkService {
         session.lastSeenMs = clock.now();
         // Telemetry, events and pings are handled without a promise of their own (they are
         // most of the traffic); the rest is awaited, so a stream's frames keep their order.
-        const busy = this.handle(session, frame) ?? (this.ingest.saturated ? this.ingest.flush() : undefined);
+        const busy =
+          this.handle(session, frame) ??
+          (this.ingest.saturated ? this.ingest.flush() : this.ingest.turnFull ? this.ingest.nextTurn() : undefined);
         if (busy !== undefined) {
           try {
             await busy;
@@ -308,15 +313,19 @@ export class HubLinkService {
   }
 
   /** Handles a frame; returns a promise only for frames that need the stores before the next one. */
-  private handle(session: HubSession, frame: HubFrame__Output | DroppedFrame): Promise<void> | undefined {
+  private handle(session: HubSession, frame: HubLinkFrame): Promise<void> | undefined {
     try {
+      if (frame instanceof TelemetryFrame) {
+        this.onTelemetry(session, frame);
+        return undefined;
+      }
       if (isDroppedFrame(frame)) {
         this.drop(session, frame.dropped, { bytes: frame.bytes });
         return undefined;
       }
       switch (frame.frame) {
         case 'telemetry':
-          this.onTelemetry(session, frame);
+          this.onTelemetry(session, TelemetryFrame.of(frame));
           return undefined;
         case 'event':
           this.onEvent(session, frame);
@@ -351,16 +360,14 @@ export class HubLinkService {
     }
   }
 
-  private onTelemetry(session: HubSession, frame: HubFrame__Output): void {
+  private onTelemetry(session: HubSession, t: TelemetryFrame): void {
     this.ingest.received('telemetry');
-    const t = frame.telemetry;
-    if (!t || !session.devices.has(t.deviceId)) {
-      this.drop(session, 'unknown_device', { deviceId: t?.deviceId });
+    if (!session.devices.has(t.deviceId)) {
+      this.drop(session, 'unknown_device', { deviceId: t.deviceId });
       return;
     }
-    const values = fromWireValues(t.values);
     let empty = true;
-    for (const _ in values) {
+    for (const _ in t.values) {
       empty = false;
       break;
     }
@@ -368,7 +375,7 @@ export class HubLinkService {
       this.drop(session, 'empty');
       return;
     }
-    this.ingest.telemetry(session.homeId, session.hubId, t.deviceId, toMs(t.tsMs) || session.lastSeenMs, values);
+    this.ingest.telemetry(session.homeId, session.hubId, t.deviceId, t.tsMs || session.lastSeenMs, t.values);
   }
 
   private onEvent(session: HubSession, frame: HubFrame__Output): void {
@@ -641,5 +648,40 @@ export class HubLinkService {
   private drop(session: HubSession, reason: string, detail: Record<string, unknown> = {}): void {
     this.dropped.inc({ reason });
     this.deps.logger.warn({ hubId: session.hubId, reason, ...detail }, 'hub frame dropped');
+  }
+}
+
+/** The frames of one `Connect` call; the first pull opens the session (authentication first). */
+class HubStream implements AsyncIterableIterator<CloudFrame> {
+  private session: HubSession | undefined;
+  private opening: Promise<HubSession> | undefined;
+
+  constructor(private open: (() => Promise<HubSession>) | undefined) {}
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  next(): Promise<IteratorResult<CloudFrame>> {
+    if (this.session !== undefined) return this.session.next();
+    if (this.opening === undefined) {
+      const open = this.open as () => Promise<HubSession>;
+      this.open = undefined;
+      this.opening = open();
+    }
+    return this.opening.then((session) => {
+      this.session = session;
+      this.opening = undefined;
+      return session.next();
+    });
+  }
+
+  return(): Promise<IteratorResult<CloudFrame>> {
+    if (this.session !== undefined) return this.session.return();
+    void this.opening?.then(
+      (session) => session.close(),
+      () => undefined,
+    );
+    return Promise.resolve({ value: undefined, done: true });
   }
 }

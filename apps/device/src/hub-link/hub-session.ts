@@ -8,20 +8,33 @@ export interface PendingCommand {
   settle(record: CommandRecord | undefined): void;
 }
 
+/** Whoever holds the sessions: told once when one starts ending, asked what an overflow is. */
+export interface HubSessionOwner {
+  /** Called once when the stream starts ending (the transport may still be flushing). */
+  sessionClosed(session: HubSession): void;
+  /** The error that ends a stream whose send queue overflowed. */
+  sessionOverflowed(session: HubSession): Error;
+}
+
+type Waiter = { resolve(result: IteratorResult<CloudFrame>): void; reject(error: unknown): void };
+
 /**
  * One authenticated hub stream: a bounded queue of frames to send (overflow closes the
- * stream), the hub's device ids for validating its frames, and its pending commands.
+ * stream), the hub's device ids for validating its frames, and its pending commands. It is
+ * also the iterator the transport pulls frames from: a frame costs one settled promise (an
+ * async generator costs several per frame, and its objects per stream).
  * Kept small on purpose: an instance holds tens of thousands of these.
  */
-export class HubSession {
+export class HubSession implements AsyncIterableIterator<CloudFrame> {
   lastSeenMs: number;
   devices: Set<string>;
   pending: Map<string, PendingCommand> | undefined;
   private queue: CloudFrame[] = [];
-  private wake: (() => void) | undefined;
+  private waiter: Waiter | undefined;
   private endedWith: Error | null | undefined;
 
   constructor(
+    private readonly owner: HubSessionOwner,
     readonly hubId: string,
     readonly homeId: string,
     readonly epoch: number,
@@ -29,7 +42,6 @@ export class HubSession {
     devices: Iterable<string>,
     nowMs: number,
     private readonly maxQueued: number,
-    private readonly onOverflow: (session: HubSession) => Error,
   ) {
     this.lastSeenMs = nowMs;
     this.devices = new Set(devices);
@@ -48,12 +60,18 @@ export class HubSession {
   /** Queues a frame; false when the stream is closed or this frame overflowed it (which closes it). */
   send(frame: CloudFrame): boolean {
     if (this.endedWith !== undefined) return false;
+    const waiter = this.waiter;
+    if (waiter !== undefined) {
+      // The transport is waiting for a frame (so nothing is queued): hand it over.
+      this.waiter = undefined;
+      waiter.resolve({ value: frame, done: false });
+      return true;
+    }
     if (this.queue.length >= this.maxQueued) {
-      this.close(this.onOverflow(this));
+      this.close(this.owner.sessionOverflowed(this));
       return false;
     }
     this.queue.push(frame);
-    this.signal();
     return true;
   }
 
@@ -62,32 +80,31 @@ export class HubSession {
     if (this.endedWith !== undefined) return;
     this.endedWith = error ?? null;
     if (error) this.queue = [];
-    this.signal();
-    this.onClosed?.(this);
-  }
-
-  /** Called once when the stream starts ending (the transport may still be flushing). */
-  onClosed: ((session: HubSession) => void) | undefined;
-
-  /** The frames to send, as the transport pulls them. */
-  async *frames(): AsyncGenerator<CloudFrame> {
-    for (;;) {
-      const next = this.queue.shift();
-      if (next !== undefined) {
-        yield next;
-        continue;
-      }
-      if (this.endedWith !== undefined) {
-        if (this.endedWith !== null) throw this.endedWith;
-        return;
-      }
-      await new Promise<void>((resolve) => (this.wake = resolve));
+    const waiter = this.waiter;
+    this.waiter = undefined;
+    if (waiter !== undefined) {
+      if (error) waiter.reject(error);
+      else waiter.resolve({ value: undefined, done: true });
     }
+    this.owner.sessionClosed(this);
   }
 
-  private signal(): void {
-    const wake = this.wake;
-    this.wake = undefined;
-    wake?.();
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  /** The next frame to send, as the transport pulls it. */
+  next(): Promise<IteratorResult<CloudFrame>> {
+    const frame = this.queue.shift();
+    if (frame !== undefined) return Promise.resolve({ value: frame, done: false });
+    if (this.endedWith === null) return Promise.resolve({ value: undefined, done: true });
+    if (this.endedWith !== undefined) return Promise.reject(this.endedWith);
+    return new Promise((resolve, reject) => (this.waiter = { resolve, reject }));
+  }
+
+  /** The transport stopped pulling (the call ended): the stream is over. */
+  return(): Promise<IteratorResult<CloudFrame>> {
+    this.close();
+    return Promise.resolve({ value: undefined, done: true });
   }
 }

@@ -6,6 +6,13 @@ import type { ScalarMap } from '../internal/values.js';
 import type { ShadowReport, ShadowStore } from '../stores/device-stores.interfaces.js';
 
 const MAX_IN_FLIGHT = 50_000;
+/**
+ * Frames read from all streams in one event-loop turn after which readers wait for the next
+ * turn. Frames already queued on a stream are read in one run of microtasks, so without a
+ * budget an overloaded instance spent seconds per turn and answered health checks, metrics
+ * and new connections that late; readers that wait let HTTP/2 flow control hold the hubs.
+ */
+const MAX_FRAMES_PER_TURN = 1000;
 
 /** A validated telemetry or event frame, waiting for the end of the event-loop turn. */
 interface Entry {
@@ -35,6 +42,9 @@ export class IngestBatch {
   private tail: Promise<void> = Promise.resolve();
   /** Frames queued or being written; above {@link MAX_IN_FLIGHT} readers wait (backpressure). */
   private inFlight = 0;
+  /** Telemetry and event frames read in this turn. */
+  private turnFrames = 0;
+  private nextTurnStarted: Promise<void> | undefined;
 
   constructor(
     private readonly shadows: ShadowStore,
@@ -59,10 +69,28 @@ export class IngestBatch {
     return this.inFlight >= MAX_IN_FLIGHT;
   }
 
+  /** True once this turn read its budget of frames: readers should wait for {@link IngestBatch.nextTurn}. */
+  get turnFull(): boolean {
+    return this.turnFrames >= MAX_FRAMES_PER_TURN;
+  }
+
+  /** Resolves in the next event-loop turn, after I/O had its chance (and this turn's frames are on their way). */
+  nextTurn(): Promise<void> {
+    this.nextTurnStarted ??= new Promise<void>((resolve) =>
+      setImmediate(() => {
+        this.nextTurnStarted = undefined;
+        this.turnFrames = 0;
+        resolve();
+      }),
+    );
+    return this.nextTurnStarted;
+  }
+
   /** Counts a received telemetry or event frame (valid or not) in `lattice_device_frames_total`, once per turn. */
   received(kind: 'telemetry' | 'event'): void {
     if (kind === 'telemetry') this.telemetryCount++;
     else this.eventCount++;
+    this.turnFrames++;
     this.schedule();
   }
 
@@ -111,6 +139,7 @@ export class IngestBatch {
   private schedule(): void {
     this.scheduled ??= setImmediate(() => {
       this.scheduled = undefined;
+      this.turnFrames = 0;
       void this.flush();
     });
   }
