@@ -103,6 +103,8 @@ export class HubSimulator {
   private readonly targets: string[];
   private stopped = false;
   private rate: number;
+  private readonly reconnectBaseMs: number;
+  private readonly reconnectMaxMs: number;
 
   constructor(private readonly options: HubSimulatorOptions) {
     const perHub = options.devicesPerHub ?? 4;
@@ -111,6 +113,8 @@ export class HubSimulator {
       .map((t) => t.trim())
       .filter((t) => t.length > 0);
     this.rate = options.telemetryRatePerHub ?? 1;
+    this.reconnectBaseMs = options.reconnectBaseMs ?? 200;
+    this.reconnectMaxMs = options.reconnectMaxMs ?? 10_000;
     this.hubs = options.hubs.map((creds, i) => ({
       targetIndex: i % this.targets.length,
       heartbeatMs: 30_000,
@@ -192,6 +196,11 @@ export class HubSimulator {
       // One connection per hub, as real hubs have.
       'grpc.use_local_subchannel_pool': 1,
       'grpc.max_receive_message_length': 4 * 1024 * 1024,
+      // The channel's own reconnect back-off follows the hub's: grpc-js's default grows to
+      // 120 s, and calls fail at once while it waits, so after a connection storm hubs stayed
+      // away for minutes whatever reconnectMaxMs said.
+      'grpc.initial_reconnect_backoff_ms': this.reconnectBaseMs,
+      'grpc.max_reconnect_backoff_ms': this.reconnectMaxMs,
       ...this.options.channelOptions,
     });
     const metadata = new grpc.Metadata();
@@ -334,9 +343,7 @@ export class HubSimulator {
       hub.client?.close();
       hub.client = undefined;
     }
-    const base = this.options.reconnectBaseMs ?? 200;
-    const max = this.options.reconnectMaxMs ?? 10_000;
-    const ceiling = Math.min(max, base * 2 ** hub.attempt++);
+    const ceiling = Math.min(this.reconnectMaxMs, this.reconnectBaseMs * 2 ** hub.attempt++);
     const delay = ceiling / 2 + Math.random() * (ceiling / 2); // "equal jitter"
     hub.reconnect = setTimeout(() => this.connect(hub), delay);
   }
