@@ -326,3 +326,62 @@ describe('push: rate limits', () => {
     expect(limited.body['code']).toBe('RESILIENCE_RATE_LIMITED');
   });
 });
+
+describe('push: a device that does not read', () => {
+  let push: TestPush;
+  afterAll(async () => {
+    await push?.stop();
+  });
+
+  it('is cut with 1013; what had not left for it stays pending, and it resumes with nothing lost', async () => {
+    push = await startPush({
+      push: {
+        ws: { maxBufferedBytes: 65_536 },
+        store: { maxStreamLength: 10_000 },
+        limits: { perSenderQps: 100_000, perAppQps: 100_000 },
+        fallback: { enabled: false },
+      },
+    });
+    const slow = await LiveClient.connect(push, identity('u-slow'));
+    await slow.until((f) => f.length > 0);
+    slow.pause();
+    const ids: string[] = [];
+    const body = 'x'.repeat(4000);
+    // Enough to fill the kernel's buffers for a socket nobody reads, and then push's.
+    for (let batch = 0; batch < 8; batch++) {
+      const messages = Array.from({ length: 500 }, (_, i) => ({
+        id: `slow-${batch}-${i}`,
+        title: 't',
+        body,
+        target: { users: ['u-slow'] },
+      }));
+      expect((await call(push, 'POST', '/push/messages/batch', admin(), { messages })).status).toBe(202);
+      ids.push(...messages.map((m) => m.id));
+    }
+    slow.resume();
+    await slow.until(() => slow.closeCode !== undefined, 30_000);
+    expect(slow.closeCode).toBe(1013);
+    const got = slow.messages;
+    expect(got.length).toBeLessThan(ids.length);
+    expect(got.map((m) => m['id'])).toEqual(ids.slice(0, got.length));
+    const stateOf = async (id: string) =>
+      ((await call(push, 'GET', `/push/messages/${id}`, admin())).body['devices'] as { state: string }[])[0]?.state;
+    expect(await stateOf(ids[got.length - 1]!)).toBe('delivered');
+    expect(await stateOf(ids[got.length]!)).toBe('pending');
+    expect(await stateOf(ids.at(-1)!)).toBe('pending');
+    // It resumes from the last offset it saw (again after each cut, as a device would).
+    const received = got.map((m) => m['id']);
+    let last = got.at(-1)!;
+    for (let attempt = 0; attempt < 50 && received.length < ids.length; attempt++) {
+      const again = await LiveClient.connect(push, identity('u-slow'), {
+        offset: last['offset'] as number,
+        epoch: last['epoch'] as string,
+      });
+      await again.until(() => again.closeCode !== undefined || received.length + again.messages.length >= ids.length);
+      received.push(...again.messages.map((m) => m['id']));
+      last = again.messages.at(-1) ?? last;
+      await again.close();
+    }
+    expect(received).toEqual(ids);
+  }, 60_000);
+});

@@ -19,21 +19,43 @@ const message = (id: string): PushMessage => ({
 });
 const entry = (offset: number): StreamEntry => ({ offset, message: message(`m${offset}`) });
 
-/** A session on a socket that records frames, and a store whose reads the test answers. */
+/**
+ * A session on a socket that records frames (and the write callbacks it was given, called at
+ * once unless `socket.holdWrites`), and a store whose reads the test answers.
+ */
 function session() {
   const frames: Record<string, unknown>[] = [];
   const reads: { after: number; answer: (read: Read) => void }[] = [];
-  const ws = {
+  const delivered: string[] = [];
+  const socket = {
     bufferedAmount: 0,
-    send: (data: string, cb?: (error?: Error) => void) => {
-      frames.push(JSON.parse(data) as Record<string, unknown>);
-      cb?.();
+    /** What bufferedAmount becomes after a send (a frame the kernel did not take whole). */
+    bufferedAfterSend: 0,
+    holdWrites: false,
+    callbacks: [] as { kind: 'send' | 'ping'; cb: () => void }[],
+  };
+  const written = (kind: 'send' | 'ping', cb?: () => void) => {
+    if (cb === undefined) return;
+    if (socket.holdWrites) socket.callbacks.push({ kind, cb });
+    else cb();
+  };
+  const ws = {
+    readyState: 1,
+    OPEN: 1,
+    get bufferedAmount() {
+      return socket.bufferedAmount;
     },
+    send: (data: string, cb?: () => void) => {
+      frames.push(JSON.parse(data) as Record<string, unknown>);
+      socket.bufferedAmount += socket.bufferedAfterSend;
+      written('send', cb);
+    },
+    ping: (_data: unknown, _mask: unknown, cb?: () => void) => written('ping', cb),
     close: () => undefined,
   } as unknown as WebSocket;
   const host: SessionHost = {
     read: (_user, after) => new Promise((answer) => reads.push({ after, answer })),
-    delivered: () => undefined,
+    delivered: (_session, m) => void delivered.push(m.id),
     frameTail: (m) => JSON.stringify({ id: m.id }).slice(1),
     acknowledged: () => undefined,
     nowMs: () => 2_000,
@@ -48,7 +70,7 @@ function session() {
     reads[n]!.answer(read);
     await settle();
   };
-  return { live, reads, sent, settle, answer };
+  return { live, reads, sent, settle, answer, socket, delivered };
 }
 
 describe('LiveSession', () => {
@@ -96,5 +118,24 @@ describe('LiveSession', () => {
     await answer(1, { epoch: 'e2', headOffset: 1, entries: [] });
     live.notify(2, 'e2', message('m2'));
     expect(sent()).toEqual(['welcome', 'reset', 2]);
+  });
+
+  it('records a frame the socket took whole at once, and a waiting one once it has left', async () => {
+    const { live, sent, answer, socket, delivered } = session();
+    live.start(undefined, undefined);
+    await answer(0, { epoch: 'e1', headOffset: 0, entries: [] });
+    live.notify(1, 'e1', message('m1'));
+    expect(delivered).toEqual(['m1']);
+    // Only part of m2 fits in the kernel: a ping behind it reports when the rest has left.
+    socket.holdWrites = true;
+    socket.bufferedAfterSend = 100;
+    live.notify(2, 'e1', message('m2'));
+    // m3 waits behind m2 in the socket's buffer: its write callback reports it.
+    live.notify(3, 'e1', message('m3'));
+    expect(sent()).toEqual(['welcome', 1, 2, 3]);
+    expect(delivered).toEqual(['m1']);
+    expect(socket.callbacks.map((c) => c.kind)).toEqual(['ping', 'send']);
+    for (const { cb } of socket.callbacks) cb();
+    expect(delivered).toEqual(['m1', 'm2', 'm3']);
   });
 });

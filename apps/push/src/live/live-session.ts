@@ -122,20 +122,37 @@ export class LiveSession {
     this.lastSent = Math.max(this.lastSent, upTo);
   }
 
+  /**
+   * A frame is `delivered` once all of it has left the process for the device's socket. Asking
+   * the socket for a callback per write costs Node a tick per socket (most of a broadcast's
+   * cost), so a frame the kernel takes whole at once is recorded at once; only a frame that has
+   * to wait in the socket's buffer is followed by a callback.
+   */
   private send(offset: number, message: PushMessage): void {
-    if (this.ws.bufferedAmount > this.host.maxBufferedBytes) {
+    const { ws } = this;
+    if (ws.readyState !== ws.OPEN) return;
+    if (ws.bufferedAmount > this.host.maxBufferedBytes) {
       // A device that does not read is cut; it reconnects with its offset and loses nothing.
-      this.ws.close(1013, 'slow consumer: reconnect with your last offset');
+      ws.close(1013, 'slow consumer: reconnect with your last offset');
       return;
     }
     this.inFlight.set(offset, message.id);
     if (this.inFlight.size > MAX_IN_FLIGHT) this.inFlight.delete(this.inFlight.keys().next().value as number);
-    this.ws.send(
-      `{"type":"message","offset":${offset},"epoch":${this.epochJson},${this.host.frameTail(message)}`,
-      (error) => {
-        if (error === undefined || error === null) this.host.delivered(this, message);
-      },
-    );
+    const frame = `{"type":"message","offset":${offset},"epoch":${this.epochJson},${this.host.frameTail(message)}`;
+    if (ws.bufferedAmount > 0) {
+      ws.send(frame, this.writtenThen(message));
+      return;
+    }
+    ws.send(frame);
+    if (ws.bufferedAmount === 0) this.host.delivered(this, message);
+    // Part of it waits in the buffer: a ping behind it says when it has left (frames go in order).
+    else ws.ping(undefined, undefined, this.writtenThen(message));
+  }
+
+  private writtenThen(message: PushMessage): (error?: Error | null) => void {
+    return (error) => {
+      if (error === undefined || error === null) this.host.delivered(this, message);
+    };
   }
 
   private setEpoch(epoch: string): void {

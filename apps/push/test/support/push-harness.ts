@@ -158,8 +158,17 @@ export class LiveClient {
     }
   }
 
-  untilMessages(n: number): Promise<void> {
-    return this.until(() => this.messages.length >= n);
+  untilMessages(n: number, timeoutMs?: number): Promise<void> {
+    return this.until(() => this.messages.length >= n, timeoutMs);
+  }
+
+  /** Stops reading from the socket (a device that does not keep up), until {@link resume}. */
+  pause(): void {
+    this.ws.pause();
+  }
+
+  resume(): void {
+    this.ws.resume();
   }
 
   ack(offset: number): void {
