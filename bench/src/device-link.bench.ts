@@ -348,15 +348,19 @@ async function scaleAndIngest(
     );
 
     if (phases.has('ingest')) {
-      // Step the offered load up to the target; stop at the first step the server cannot keep
-      // up with (achieved < 90 % of offered, or /metrics unanswered).
+      // Step the offered load up to the target; stop at the first step that falls short: the
+      // server ingesting < 90 % of what the simulators sent (server-bound), the simulators
+      // sending < 90 % of what was offered (the load generator is the limit), or /metrics
+      // unanswered. At ~20k hubs a hub sends a frame every few seconds, so the window covers
+      // several periods (a 5 s window was mostly rounding).
       const steps = [0.25, 0.5, 0.75, 1].map((f) => Math.round(ingestRate * f));
       const rows: Record<string, unknown>[] = [];
       let best = 0;
       for (const offered of steps) {
+        const periodS = Math.max(1, connected) / offered;
         for (const w of workers) w.send(`rate ${offered / Math.max(1, connected)}`);
-        await sleep(3000); // warm up
-        const windowS = 5;
+        await sleep(Math.max(3000, 2 * periodS * 1000)); // warm up: every hub is sending
+        const windowS = Math.max(10, 4 * periodS);
         try {
           const f0 = await metric(device.httpUrl, 'lattice_device_frames_total{type="telemetry"}');
           const sent0 = workers.reduce((sum, w) => sum + w.stats.telemetrySent, 0);
@@ -370,17 +374,21 @@ async function scaleAndIngest(
           const cpu1 = cpuSeconds(pid);
           const simCpu1 = simulatorCpu(workers);
           const achieved = Math.round((f1 - f0) / elapsed);
+          const sent = Math.round((sent1 - sent0) / elapsed);
+          const limitedBy = achieved < sent * 0.9 ? 'server' : sent < offered * 0.9 ? 'simulators' : '-';
           rows.push({
             offeredFramesPerS: offered,
-            sentFramesPerS: Math.round((sent1 - sent0) / elapsed),
+            sentFramesPerS: sent,
             ingestedFramesPerS: achieved,
             serverCpuCores: Math.round(((cpu1 - cpu0) / elapsed) * 100) / 100,
             serverCpuUsPerFrame: Math.round(((cpu1 - cpu0) / Math.max(1, f1 - f0)) * 1e7) / 10,
             simulatorCpuCores: Math.round(((simCpu1 - simCpu0) / elapsed) * 100) / 100,
+            simulatorCpuUsPerFrame: Math.round(((simCpu1 - simCpu0) / Math.max(1, sent1 - sent0)) * 1e7) / 10,
             serverRssMiB: mb(rssBytes(pid)),
+            limitedBy,
           });
           best = Math.max(best, achieved);
-          if (achieved < offered * 0.9) break;
+          if (limitedBy !== '-') break;
         } catch (error) {
           rows.push({
             offeredFramesPerS: offered,

@@ -26,11 +26,11 @@ redis.call('PEXPIRE', KEYS[2], ARGV[3])
 redis.call('HSET', KEYS[1], 'lastSeenMs', ARGV[2])
 return {epoch, prev[1] or '', prev[2] or '', prev[3] or ''}`);
 
-const REFRESH = `
+const REFRESH = luaScript(`
 if redis.call('HGET', KEYS[2], 'epoch') ~= ARGV[1] then return 0 end
 redis.call('PEXPIRE', KEYS[2], ARGV[3])
 redis.call('HSET', KEYS[1], 'lastSeenMs', ARGV[2])
-return 1`;
+return 1`);
 
 const RELEASE = luaScript(`
 if redis.call('HGET', KEYS[2], 'epoch') ~= ARGV[1] then return 0 end
@@ -113,19 +113,19 @@ export class RedisHubStore implements HubStore {
     ttlMs: number,
   ): Promise<boolean[]> {
     if (routes.length === 0) return [];
-    const pipeline = this.redis.pipeline();
-    for (const r of routes) {
-      pipeline.eval(
-        REFRESH,
+    // Every held hub, every sweep: by hash, so a sweep of 20k hubs does not send the script 20k times.
+    const results = await evalScriptBatch(
+      this.redis,
+      REFRESH,
+      routes.map((r) => [
         2,
         this.hubKey(r.hubId),
         this.routeKey(r.hubId),
         String(r.epoch),
         String(r.lastSeenMs),
         String(ttlMs),
-      );
-    }
-    const results = (await pipeline.exec()) ?? [];
+      ]),
+    );
     return results.map(([error, value]) => error === null && Number(value) === 1);
   }
 
@@ -291,6 +291,28 @@ async function evalScript(redis: Redis, script: LuaScript, numKeys: number, ...a
   }
 }
 
+/**
+ * Runs one script many times in one pipeline, by hash; calls Redis answers NOSCRIPT for (a
+ * restarted or failed-over server) go again with the text. Resolves with each call's
+ * `[error, result]`, in order.
+ */
+async function evalScriptBatch(
+  redis: Redis,
+  script: LuaScript,
+  calls: readonly (readonly (string | number)[])[],
+): Promise<[Error | null, unknown][]> {
+  const pipeline = redis.pipeline();
+  for (const args of calls) pipeline.evalsha(script.sha, ...(args as [number, ...string[]]));
+  const results = ((await pipeline.exec()) ?? []) as [Error | null, unknown][];
+  const missing = results.flatMap(([error], i) => (isNoScript(error) ? [i] : []));
+  if (missing.length === 0) return results;
+  const retry = redis.pipeline();
+  for (const i of missing) retry.eval(script.text, ...(calls[i] as [number, ...string[]]));
+  const retried = ((await retry.exec()) ?? []) as [Error | null, unknown][];
+  missing.forEach((i, j) => (results[i] = retried[j] ?? [new Error('no reply'), null]));
+  return results;
+}
+
 const DESIRE = luaScript(`
 local sets = tonumber(ARGV[2])
 for i = 0, sets - 1 do redis.call('HSET', KEYS[1], 'd.' .. ARGV[3 + 2 * i], ARGV[4 + 2 * i]) end
@@ -326,21 +348,13 @@ export class RedisShadowStore implements ShadowStore {
 
   async reportMany(reports: readonly ShadowReport[], nowMs: number): Promise<void> {
     if (reports.length === 0) return;
-    // One round trip for the batch; the script is sent by hash, and in full only the first time.
-    const pipeline = this.redis.pipeline();
-    for (const r of reports) pipeline.evalsha(REPORT.sha, 1, this.key(r.deviceId), ...reportArgs(r.values, nowMs));
-    const results = (await pipeline.exec()) ?? [];
-    const retry = this.redis.pipeline();
-    let retries = 0;
-    results.forEach(([error], i) => {
-      if (error === null) return;
-      if (!isNoScript(error)) throw error;
-      const r = reports[i] as ShadowReport;
-      retry.eval(REPORT.text, 1, this.key(r.deviceId), ...reportArgs(r.values, nowMs));
-      retries++;
-    });
-    if (retries === 0) return;
-    for (const [error] of (await retry.exec()) ?? []) if (error) throw error;
+    // One round trip for the batch.
+    const results = await evalScriptBatch(
+      this.redis,
+      REPORT,
+      reports.map((r) => [1, this.key(r.deviceId), ...reportArgs(r.values, nowMs)]),
+    );
+    for (const [error] of results) if (error) throw error;
   }
 
   async updateDesired(
