@@ -1,6 +1,8 @@
 // Scheduler benchmarks: (1) memory per active timer in Redis, (2) firing lateness with 3
 // replica processes at 2,000 firings/s, (3) event -> action latency in one process.
 // Run: node bench/dist/scheduler.bench.js  (a child started with --replica is one replica).
+// SCHED_BENCH_PARTS=memory,lateness,event picks parts (default all); SCHED_BENCH_PROFILE=<dir>
+// writes a CPU profile of each replica there (node --cpu-prof).
 import { fork } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -59,22 +61,25 @@ function rule(id: string, raw: Partial<RuleInputRaw>): Rule {
 async function main(): Promise<void> {
   const server = await startRedis();
   const redis = new Redis(server.url);
+  const parts = (process.env['SCHED_BENCH_PARTS'] ?? 'memory,lateness,event').split(',');
   try {
-    const memory = await timersMemory(redis);
-    const lateness = await firingLateness(server.url, redis);
-    const event = await eventToAction();
-    printTable('scheduler: timers memory (Redis)', [memory]);
-    printTable('scheduler: firing lateness, 3 replica processes', [lateness]);
-    printTable('scheduler: event -> action, one process (memory bus and stores)', [event]);
-    const file = writeResult('scheduler', {
-      setup: {
-        timers: memory.timers,
-        lateness: { replicas: 3, rules: lateness.rules, everyMs: lateness.everyMs, durationMs: lateness.durationMs },
-        events: event.events,
-      },
-      figures: { memory, lateness, event },
-    });
-    process.stdout.write(`\nwrote ${file}\n`);
+    const memory = parts.includes('memory') ? await timersMemory(redis) : undefined;
+    const lateness = parts.includes('lateness') ? await firingLateness(server.url, redis) : undefined;
+    const event = parts.includes('event') ? await eventToAction() : undefined;
+    if (memory) printTable('scheduler: timers memory (Redis)', [memory]);
+    if (lateness) printTable('scheduler: firing lateness, 3 replica processes', [lateness]);
+    if (event) printTable('scheduler: event -> action, one process (memory bus and stores)', [event]);
+    if (memory && lateness && event) {
+      const file = writeResult('scheduler', {
+        setup: {
+          timers: memory.timers,
+          lateness: { replicas: 3, rules: lateness.rules, everyMs: lateness.everyMs, durationMs: lateness.durationMs },
+          events: event.events,
+        },
+        figures: { memory, lateness, event },
+      });
+      process.stdout.write(`\nwrote ${file}\n`);
+    }
   } finally {
     await redis.quit();
     await server.stop();
@@ -91,6 +96,23 @@ async function redisCpuMs(redis: Redis): Promise<number> {
   const info = await redis.info('cpu');
   const field = (name: string): number => Number(new RegExp(`${name}:([\\d.]+)`).exec(info)?.[1] ?? 0);
   return (field('used_cpu_user') + field('used_cpu_sys')) * 1000;
+}
+
+/** Calls per Redis command so far (`INFO commandstats`), e.g. `{ evalsha: 120, zadd: 4 }`. */
+async function redisCalls(redis: Redis): Promise<Map<string, number>> {
+  const info = await redis.info('commandstats');
+  return new Map([...info.matchAll(/cmdstat_([\w|]+):calls=(\d+)/g)].map((m) => [m[1]!, Number(m[2])]));
+}
+
+/** Redis calls per firing between two snapshots (commands run by scripts count too), the 8 largest. */
+function callsPerFiring(before: Map<string, number>, after: Map<string, number>, firings: number): string {
+  return [...after]
+    .map(([name, calls]) => [name, (calls - (before.get(name) ?? 0)) / firings] as const)
+    .filter(([, perFiring]) => perFiring >= 0.01)
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 8)
+    .map(([name, perFiring]) => `${name}=${perFiring.toFixed(2)}`)
+    .join(' ');
 }
 
 async function usedMemory(redis: Redis): Promise<number> {
@@ -153,7 +175,12 @@ async function firingLateness(url: string, redis: Redis) {
   await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
   const hook = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
   const self = fileURLToPath(import.meta.url);
-  const replicas = [0, 1, 2].map(() => fork(self, ['--replica', url, prefix], { stdio: 'inherit' }));
+  const profileDir = process.env['SCHED_BENCH_PROFILE'];
+  const execArgv = [
+    ...process.execArgv,
+    ...(profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${profileDir}`]),
+  ];
+  const replicas = [0, 1, 2].map(() => fork(self, ['--replica', url, prefix], { stdio: 'inherit', execArgv }));
   await Promise.all(replicas.map((r) => new Promise((ok) => r.once('message', ok))));
   const writer = new RuleEngine({
     rules: new RedisRuleStore({ redis, keyPrefix: prefix }),
@@ -183,10 +210,14 @@ async function firingLateness(url: string, redis: Redis) {
   await sleep(measureFrom - Date.now());
   // Where the time goes: CPU of the replicas and of redis-server per firing in the measured window.
   const cpuBefore = replicas.reduce((n, r) => n + cpuMs(r.pid!), 0);
+  const benchBefore = process.cpuUsage();
   const redisBefore = await redisCpuMs(redis);
+  const callsBefore = await redisCalls(redis);
   await sleep(measureFrom + DURATION_MS - Date.now());
   const replicaCpuMs = replicas.reduce((n, r) => n + cpuMs(r.pid!), 0) - cpuBefore;
+  const benchCpu = process.cpuUsage(benchBefore);
   const redisCpu = (await redisCpuMs(redis)) - redisBefore;
+  const redisCallsPerFiring = callsPerFiring(callsBefore, await redisCalls(redis), expected);
   await sleep(1000);
   for (let i = 0; i < 100 && lateness.length < expected; i++) await sleep(100);
   await Promise.all(replicas.map((r) => new Promise((ok) => (r.once('exit', ok), r.send('stop')))));
@@ -205,6 +236,9 @@ async function firingLateness(url: string, redis: Redis) {
     maxMs: sorted.at(-1) ?? 0,
     replicaCpuMicrosPerFiring: Math.round((replicaCpuMs * 1000) / expected),
     redisCpuMicrosPerFiring: Math.round((redisCpu * 1000) / expected),
+    // The webhook receiver (this process) competes for the same cores.
+    receiverCpuMicrosPerFiring: Math.round((benchCpu.user + benchCpu.system) / expected),
+    redisCallsPerFiring,
     warmupFirings: cold.length,
     warmupP99Ms: percentile(cold, 99),
   };
