@@ -99,7 +99,8 @@ const store = <T>(token: symbol, memory: () => T, redis: (r: Redis, s: Scheduler
     {
       provide: Webhooks,
       inject: [SCHEDULER_SETTINGS],
-      useFactory: (s: SchedulerSettings) => new HttpWebhooks({ timeoutMs: s.webhookTimeoutMs }),
+      useFactory: (s: SchedulerSettings) =>
+        new HttpWebhooks({ timeoutMs: s.webhookTimeoutMs, connectionsPerOrigin: s.webhookConnectionsPerOrigin }),
     },
     {
       provide: PushActions,
@@ -162,6 +163,7 @@ const store = <T>(token: symbol, memory: () => T, redis: (r: Redis, s: Scheduler
           pollIntervalMs: s.pollIntervalMs,
           runCheckIntervalMs: s.runCheckIntervalMs,
           claimBatchSize: s.claimBatchSize,
+          claimAheadMs: s.claimAheadMs,
           misfireThresholdMs: s.misfireThresholdMs,
           onError: (error) => logger.warn({ err: error }, 'scheduler loop error'),
         });

@@ -4,7 +4,8 @@ import { InjectEventBus, type EventBus, type Subscription } from '@lattice/event
 import { InjectLogger, type Logger } from '@lattice/telemetry';
 import { RuleEngine } from './engine/rule-engine.js';
 import { GrpcDeviceActions } from './actions/grpc-device-actions.js';
-import { DeviceActions } from './actions/actions.interfaces.js';
+import { DeviceActions, Webhooks } from './actions/actions.interfaces.js';
+import { HttpWebhooks } from './actions/http-webhooks.js';
 import { SCHEDULER_SETTINGS } from './internal/tokens.js';
 import type { SchedulerSettings } from './scheduler.settings.js';
 
@@ -21,6 +22,7 @@ export class SchedulerRuntime implements OnApplicationShutdown {
     @InjectEventBus() private readonly events: EventBus,
     @Inject(SCHEDULER_SETTINGS) private readonly settings: SchedulerSettings,
     @Inject(DeviceActions) private readonly devices: DeviceActions,
+    @Inject(Webhooks) private readonly webhooks: Webhooks,
     @InjectLogger() private readonly logger: Logger,
   ) {}
 
@@ -44,6 +46,7 @@ export class SchedulerRuntime implements OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
     await this.close();
     if (this.devices instanceof GrpcDeviceActions) await this.devices.close();
+    if (this.webhooks instanceof HttpWebhooks) await this.webhooks.close();
   }
 
   private async close(): Promise<void> {

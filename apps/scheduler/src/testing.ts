@@ -6,7 +6,7 @@ export { RuleEngine, RULE_ENGINE_DEFAULTS } from './engine/rule-engine.js';
 export type { RuleEngineOptions } from './engine/rule-engine.js';
 export { nextFire, nextCron, nextSun } from './timing/next-fire.js';
 export { DeviceStateStore, RuleStore, RunStore, TimerStore } from './stores/stores.interfaces.js';
-export type { AdvanceResult, TimerClaim } from './stores/stores.interfaces.js';
+export type { AdvanceResult, ClaimedBatch, TimerClaim } from './stores/stores.interfaces.js';
 export { MemoryDeviceStateStore, MemoryRuleStore, MemoryRunStore, MemoryTimerStore } from './stores/memory-stores.js';
 export { RedisDeviceStateStore, RedisRuleStore, RedisRunStore, RedisTimerStore } from './stores/redis-stores.js';
 export type { RedisStoreOptions } from './stores/redis-stores.js';
@@ -22,5 +22,6 @@ export type {
   WebhookRequest,
 } from './actions/actions.interfaces.js';
 export { HttpWebhooks } from './actions/http-webhooks.js';
+export type { HttpWebhooksOptions } from './actions/http-webhooks.js';
 export { HttpPushActions } from './actions/http-push-actions.js';
 export { GrpcDeviceActions } from './actions/grpc-device-actions.js';

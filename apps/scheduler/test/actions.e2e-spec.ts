@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import type { DiscoveryClient } from '@lattice/discovery';
 import { GrpcServer, loadGrpcService } from '@lattice/rpc';
 import { GrpcDeviceActions, HttpPushActions, HttpWebhooks } from '@lattice-platform/scheduler/testing';
+import { signature } from '@lattice-platform/scheduler';
 
 const PROTO_ROOT = fileURLToPath(new URL('../../../proto', import.meta.url));
 
@@ -100,7 +101,7 @@ describe('DeviceActions over DeviceService (gRPC)', () => {
 });
 
 describe('PushActions and Webhooks over HTTP', () => {
-  const seen: { url: string; headers: IncomingHttpHeaders; body: Record<string, unknown> }[] = [];
+  const seen: { url: string; headers: IncomingHttpHeaders; body: Record<string, unknown>; socket: string }[] = [];
   let server: Server;
   let port = 0;
 
@@ -109,8 +110,15 @@ describe('PushActions and Webhooks over HTTP', () => {
       let text = '';
       req.on('data', (c: Buffer) => (text += c.toString()));
       req.on('end', () => {
-        seen.push({ url: req.url ?? '', headers: req.headers, body: JSON.parse(text) as Record<string, unknown> });
-        res.writeHead(req.url === '/fail' ? 503 : 202).end();
+        const socket = `${req.socket.remoteAddress}:${req.socket.remotePort}`;
+        seen.push({
+          url: req.url ?? '',
+          headers: req.headers,
+          body: JSON.parse(text) as Record<string, unknown>,
+          socket,
+        });
+        if (req.url === '/large') res.writeHead(200).end(Buffer.alloc(1 << 20, 'x'));
+        else res.writeHead(req.url === '/fail' ? 503 : 202).end();
       });
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -158,5 +166,35 @@ describe('PushActions and Webhooks over HTTP', () => {
     ).rejects.toMatchObject({ code: 'SCHEDULER_ACTION_FAILED', retryable: true });
     expect(seen.at(-1)!.headers['x-lattice-idempotency-key']).toBe('k');
     expect(seen.at(-1)!.headers['x-lattice-signature']).toBeUndefined();
+  });
+
+  it('a webhook is signed, and an answer with a large body still counts as delivered', async () => {
+    const webhooks = new HttpWebhooks();
+    await webhooks.call({
+      idempotencyKey: 'r-1#0@5/0',
+      url: `http://127.0.0.1:${port}/large?x=1`,
+      method: 'POST',
+      body: { a: 1 },
+      secret: 'a-webhook-secret-of-16+',
+    });
+    const request = seen.at(-1)!;
+    expect(request.url).toBe('/large?x=1');
+    const ts = String(request.headers['x-lattice-timestamp']);
+    expect(request.headers['x-lattice-signature']).toBe(signature('a-webhook-secret-of-16+', ts, '{"a":1}'));
+    await webhooks.close();
+  });
+
+  it('keeps at most connectionsPerOrigin connections to one origin; more calls wait for one', async () => {
+    const webhooks = new HttpWebhooks({ connectionsPerOrigin: 2 });
+    const before = seen.length;
+    await Promise.all(
+      Array.from({ length: 12 }, (_, i) =>
+        webhooks.call({ idempotencyKey: `k${i}`, url: `http://127.0.0.1:${port}/many`, method: 'POST', body: {} }),
+      ),
+    );
+    const calls = seen.slice(before);
+    expect(calls).toHaveLength(12);
+    expect(new Set(calls.map((c) => c.socket)).size).toBeLessThanOrEqual(2);
+    await webhooks.close();
   });
 });

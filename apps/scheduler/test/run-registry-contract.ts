@@ -31,6 +31,25 @@ export function runRegistryContract(factory: RunRegistryFactory): void {
       expect(await r.entries('rule', 20)).toEqual({ running: ['b'], queued: [] });
     });
 
+    it('admissions and releases sent at once take effect in the order they were sent', async () => {
+      const r = factory.registry();
+      const answers = await Promise.all([
+        r.admit('rule', 'a', req('single', 0)),
+        r.admit('rule', 'b', req('single', 0, { token: 2 })),
+        r.admit('other', 'c', req('parallel', 0, { max: 1, token: 3 })),
+        r.admit('other', 'd', req('parallel', 0, { max: 1, token: 4 })),
+      ]);
+      expect(answers.map((a) => a.decision)).toEqual(['run', 'busy', 'run', 'busy']);
+      const after = await Promise.all([
+        r.release('rule', 'a', 1),
+        r.admit('rule', 'b', req('single', 10, { token: 2 })),
+        r.release('other', 'c', 3),
+      ]);
+      expect(after[1]).toMatchObject({ decision: 'run' });
+      expect(await r.entries('rule', 10)).toEqual({ running: ['b'], queued: [] });
+      expect(await r.entries('other', 10)).toEqual({ running: [], queued: [] });
+    });
+
     it('parallel: at most max at once', async () => {
       const r = factory.registry();
       expect(await r.admit('rule', 'a', req('parallel', 0, { max: 2 }))).toMatchObject({ decision: 'run' });

@@ -75,6 +75,24 @@ export function storeContract(factory: StoreFactory): void {
       expect(await timers.nextWakeMs()).toBe(1900);
     });
 
+    it('claims ahead of due times but takes a lease over only once it expired; a batch says when to look next', async () => {
+      const timers = factory.timers();
+      await timers.schedule('a#0', 100);
+      await timers.schedule('b#0', 160);
+      const first = await timers.claimBatch(80, 10, 1000, 50);
+      expect(first.claims.map((c) => c.firingId)).toEqual(['a#0@100']);
+      expect(first.nextWakeMs).toBe(160);
+      // a's lease runs until 1080; looking ahead from 1060 claims b but leaves a's lease alone.
+      const second = await timers.claimBatch(1060, 10, 1000, 50);
+      expect(second.claims.map((c) => [c.firingId, c.takeover])).toEqual([['b#0@160', false]]);
+      expect(second.nextWakeMs).toBe(1080);
+      expect(await timers.claimDue(1079, 10, 1000, 50)).toEqual([]);
+      expect(await timers.claimDue(1080, 10, 1000)).toEqual([
+        expect.objectContaining({ firingId: 'a#0@100', takeover: true }),
+      ]);
+      expect((await timers.claimBatch(1080, 10, 1000)).nextWakeMs).toBe(2060);
+    });
+
     it('scheduleOnce ignores a repeat within the dedupe window', async () => {
       const timers = factory.timers();
       expect(await timers.scheduleOnce('r#0#e:1', 10, 60_000, 10)).toBe(true);

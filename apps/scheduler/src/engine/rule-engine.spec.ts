@@ -300,3 +300,24 @@ describe('scenes and conditions', () => {
     });
   });
 });
+
+describe('claim loop', () => {
+  it('claims a firing ahead of its due time and starts it at the due time, never before', async () => {
+    const { engine, recorder, runs, stores, add, clock } = setup();
+    await add({ triggers: [{ type: 'at', atMs: START + 1000 }] });
+    engine.start();
+    let claimedAt: number | undefined;
+    for (let t = 0; t < 1000; t += 10) {
+      clock.advance(10);
+      await flush();
+      if (claimedAt === undefined && (await stores.timers.dueOf('r1#0')) === null) claimedAt = clock.now();
+      if (clock.now() < START + 1000) expect(recorder.pushes).toEqual([]);
+    }
+    // Claimed within the look-ahead (50 ms by default), started exactly when due.
+    expect(claimedAt).toBeGreaterThanOrEqual(START + 950);
+    expect(claimedAt).toBeLessThan(START + 1000);
+    expect(recorder.pushes).toHaveLength(1);
+    expect(runs[0]).toMatchObject({ status: 'completed', scheduledMs: START + 1000, actualMs: START + 1000 });
+    await engine.stop();
+  });
+});

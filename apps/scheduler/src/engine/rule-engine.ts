@@ -49,6 +49,13 @@ export interface RuleEngineOptions {
   runCheckIntervalMs?: number;
   /** Firings claimed per look. @default 256 */
   claimBatchSize?: number;
+  /**
+   * How far ahead of their due time the claim loop claims firings, in ms; a claimed firing
+   * still starts at its due time, never earlier. Claiming ahead lets a look at the store take
+   * a batch instead of the few firings due in one millisecond, without making any firing
+   * late. Looks are at least half of this apart. Must be below half the lease. @default 50
+   */
+  claimAheadMs?: number;
   /** Lateness from which a time firing counts as a misfire (downtime), in ms. @default 10000 */
   misfireThresholdMs?: number;
   /** How long a redelivered event is recognised and not fired again, in ms. @default 86400000 */
@@ -68,6 +75,7 @@ export const RULE_ENGINE_DEFAULTS = {
   leaseMs: 10_000,
   pollIntervalMs: 200,
   claimBatchSize: 256,
+  claimAheadMs: 50,
   misfireThresholdMs: 10_000,
   runCheckIntervalMs: 1000,
   eventDedupeTtlMs: 86_400_000,
@@ -261,17 +269,22 @@ export class RuleEngine {
     }
     this.ticking = true;
     let nextDelay: number = this.o.pollIntervalMs;
+    // The loop claims ahead (its firings wait for their due time); one-off looks (tests, events) take what is due.
+    const aheadMs = loop ? this.o.claimAheadMs : 0;
     try {
+      let wakeAt: number | null = null;
       do {
         this.tickAgain = false;
-        const claims = await this.o.timers.claimDue(this.clock.now(), this.o.claimBatchSize, this.o.leaseMs);
-        for (const claim of claims) this.track(this.fire(claim));
-        if (claims.length === this.o.claimBatchSize) this.tickAgain = true;
+        const claimedMs = this.clock.now();
+        const batch = await this.o.timers.claimBatch(claimedMs, this.o.claimBatchSize, this.o.leaseMs, aheadMs);
+        for (const claim of batch.claims) this.track(this.fire(claim, claimedMs));
+        if (batch.claims.length === this.o.claimBatchSize) this.tickAgain = true;
+        wakeAt = batch.nextWakeMs;
       } while (this.tickAgain);
-      if (loop) {
-        const wakeAt = await this.o.timers.nextWakeMs();
-        if (wakeAt !== null) nextDelay = Math.max(0, Math.min(nextDelay, wakeAt - this.clock.now()));
-      }
+      // Look again when the next due time comes within reach, yet at least half the reach later, so
+      // that each look takes a batch (every firing in it is still claimed before it is due).
+      if (wakeAt !== null)
+        nextDelay = Math.min(nextDelay, Math.max(wakeAt - aheadMs - this.clock.now(), aheadMs / 2, 0));
     } catch (error) {
       this.o.onError?.(error);
     } finally {
@@ -286,13 +299,17 @@ export class RuleEngine {
     void tracked.finally(() => this.inflight.delete(tracked));
   }
 
-  private async fire(claim: TimerClaim): Promise<void> {
+  /**
+   * Runs one claimed firing (`claimedMs`: when its claim, and so its lease, was asked for).
+   * What does not depend on the moment (the rule, the next due time) is done at once; a
+   * firing claimed ahead then waits for its due time, so that at the due time only the
+   * admission is left before the actions.
+   */
+  private async fire(claim: TimerClaim, claimedMs: number): Promise<void> {
     const [ruleId = '', indexText = '', suffix] = claim.key.split('#');
     const index = Number(indexText);
     const rule = await this.o.rules.get(ruleId);
     const trigger = rule?.triggers[index];
-    const now = this.clock.now();
-    this.lateness?.observe(Math.max(0, now - claim.dueMs) / 1000);
     if (rule === null || trigger === undefined) {
       await this.o.timers.advance(claim.firingId, claim.token, null);
       await this.o.timers.finish(claim.firingId, claim.token);
@@ -301,17 +318,24 @@ export class RuleEngine {
     let next: number | null = null;
     let skip: string | undefined;
     if (suffix === undefined && TIME_TRIGGERS.has(trigger.type)) {
-      const late = now - claim.dueMs;
+      const preparedMs = this.clock.now();
+      const late = preparedMs - claim.dueMs;
       if (late > this.o.misfireThresholdMs) {
-        next = nextFire(trigger, now);
+        next = nextFire(trigger, preparedMs);
         if (rule.misfirePolicy === 'skip') skip = 'misfire: policy skip';
         else if (late > rule.catchUpWindowMs) skip = 'misfire: outside the catch-up window';
       } else next = nextFire(trigger, claim.dueMs);
     }
     if (!rule.enabled) [next, skip] = [null, 'disabled'];
-    const provenMs = this.clock.now();
+    // The lease runs from the claim: the token counts as proven then (a firing claimed ahead
+    // waited since), not when it starts.
+    const provenMs = claimedMs;
     const advanced = await this.o.timers.advance(claim.firingId, claim.token, next);
     if (advanced === 'fenced') return this.count('fenced');
+    const waitMs = claim.dueMs - this.clock.now();
+    if (waitMs > 0) await new Promise<void>((resolve) => this.clock.setTimeout(resolve, waitMs));
+    const now = this.clock.now();
+    this.lateness?.observe(Math.max(0, now - claim.dueMs) / 1000);
     if (skip === undefined && trigger.type === 'device_state' && suffix === undefined) {
       if (!holds(trigger.predicate, await this.o.states.get(trigger.deviceId))) skip = 'state no longer holds';
     }

@@ -2,6 +2,7 @@
 import type { Rule } from '../rules/rule.schema.js';
 import type {
   AdvanceResult,
+  ClaimedBatch,
   DeviceStateStore,
   RuleRun,
   RuleStore,
@@ -47,7 +48,7 @@ export class MemoryTimerStore implements TimerStore {
   async cancel(key: string): Promise<void> {
     this.due.delete(key);
   }
-  async claimDue(nowMs: number, limit: number, leaseMs: number): Promise<TimerClaim[]> {
+  async claimDue(nowMs: number, limit: number, leaseMs: number, aheadMs = 0): Promise<TimerClaim[]> {
     const claims: TimerClaim[] = [];
     const expired = [...this.firings]
       .filter(([, f]) => f.expiresMs <= nowMs)
@@ -59,7 +60,7 @@ export class MemoryTimerStore implements TimerStore {
       claims.push({ key: firing.key, dueMs: firing.dueMs, firingId, token: firing.token, takeover: true });
     }
     if (claims.length >= limit) return claims;
-    const due = [...this.due].filter(([, at]) => at <= nowMs).sort((a, b) => a[1] - b[1]);
+    const due = [...this.due].filter(([, at]) => at <= nowMs + aheadMs).sort((a, b) => a[1] - b[1]);
     for (const [key, dueMs] of due) {
       if (claims.length >= limit) break;
       this.due.delete(key);
@@ -70,6 +71,10 @@ export class MemoryTimerStore implements TimerStore {
       claims.push({ key, dueMs, firingId, token, takeover: false });
     }
     return claims;
+  }
+  async claimBatch(nowMs: number, limit: number, leaseMs: number, aheadMs = 0): Promise<ClaimedBatch> {
+    const claims = await this.claimDue(nowMs, limit, leaseMs, aheadMs);
+    return { claims, nextWakeMs: await this.nextWakeMs() };
   }
   async advance(firingId: string, token: number, nextDueMs: number | null): Promise<AdvanceResult> {
     const firing = this.firings.get(firingId);

@@ -1,8 +1,10 @@
 import type { Redis } from 'ioredis';
-import { defineScript, runScript } from '../internal/lua-script.js';
+import { defineScript, runScript, sendNow } from '../internal/lua-script.js';
+import { TurnBatch } from '../internal/turn-batch.js';
 import type { Rule } from '../rules/rule.schema.js';
 import type {
   AdvanceResult,
+  ClaimedBatch,
   DeviceStateStore,
   RuleRun,
   RuleStore,
@@ -20,10 +22,13 @@ export interface RedisStoreOptions {
 }
 
 // Keys: due zset (key -> due ms), lease zset (firingId -> lease expiry), firing hash
-// (firingId -> "token" or "token:a" once advanced), fence counter.
+// (firingId -> "token" or "token:a" once advanced), fence counter. ARGV: now, limit, leaseMs,
+// aheadMs. Answers the earliest due time or lease expiry left ('' for none), then a
+// (firingId, token, takeover) triple per claim.
 const CLAIM = defineScript(`
 local now = tonumber(ARGV[1]); local limit = tonumber(ARGV[2]); local leaseMs = tonumber(ARGV[3])
-local out = {}
+local dueBy = now + tonumber(ARGV[4])
+local out = {''}
 local expired = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now, 'LIMIT', 0, limit)
 for _, fid in ipairs(expired) do
   local v = redis.call('HGET', KEYS[3], fid)
@@ -39,7 +44,7 @@ for _, fid in ipairs(expired) do
 end
 local left = limit - #expired
 if left > 0 then
-  local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'WITHSCORES', 'LIMIT', 0, left)
+  local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', dueBy, 'WITHSCORES', 'LIMIT', 0, left)
   for i = 1, #due, 2 do
     local key = due[i]
     local fid = key .. '@' .. due[i + 1]
@@ -52,16 +57,26 @@ if left > 0 then
     end
   end
 end
+local due = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')[2]
+local lease = redis.call('ZRANGE', KEYS[2], 0, 0, 'WITHSCORES')[2]
+if due and lease then out[1] = tonumber(due) < tonumber(lease) and due or lease else out[1] = due or lease or '' end
 return out`);
 
-// KEYS: due zset, firing hash. ARGV: firingId, token, key, next due ('' for none).
+// KEYS: due zset, firing hash. ARGV: (firingId, token, key, next due ('' for none)) per
+// firing, so that one call advances every firing a replica started in one turn.
 const ADVANCE = defineScript(`
-local v = redis.call('HGET', KEYS[2], ARGV[1])
-if not v or string.match(v, '^(%d+)') ~= ARGV[2] then return 'fenced' end
-if string.match(v, ':a$') then return 'already' end
-redis.call('HSET', KEYS[2], ARGV[1], v .. ':a')
-if ARGV[4] ~= '' then redis.call('ZADD', KEYS[1], ARGV[4], ARGV[3]) end
-return 'ok'`);
+local out = {}
+for i = 1, #ARGV, 4 do
+  local v = redis.call('HGET', KEYS[2], ARGV[i])
+  if not v or string.match(v, '^(%d+)') ~= ARGV[i + 1] then out[#out + 1] = 'fenced'
+  elseif string.match(v, ':a$') then out[#out + 1] = 'already'
+  else
+    redis.call('HSET', KEYS[2], ARGV[i], v .. ':a')
+    if ARGV[i + 3] ~= '' then redis.call('ZADD', KEYS[1], ARGV[i + 3], ARGV[i + 2]) end
+    out[#out + 1] = 'ok'
+  end
+end
+return out`);
 
 // KEYS: lease zset, firing hash. ARGV: firingId, token, lease expiry.
 const RENEW = defineScript(`
@@ -70,13 +85,19 @@ if not v or string.match(v, '^(%d+)') ~= ARGV[2] then return 0 end
 redis.call('ZADD', KEYS[1], ARGV[3], ARGV[1])
 return 1`);
 
-// KEYS: lease zset, firing hash. ARGV: firingId, token.
+// KEYS: lease zset, firing hash. ARGV: (firingId, token) per firing; 1 when ended, 0 when fenced.
 const FINISH = defineScript(`
-local v = redis.call('HGET', KEYS[2], ARGV[1])
-if not v or string.match(v, '^(%d+)') ~= ARGV[2] then return 0 end
-redis.call('HDEL', KEYS[2], ARGV[1])
-redis.call('ZREM', KEYS[1], ARGV[1])
-return 1`);
+local out = {}
+for i = 1, #ARGV, 2 do
+  local v = redis.call('HGET', KEYS[2], ARGV[i])
+  if not v or string.match(v, '^(%d+)') ~= ARGV[i + 1] then out[#out + 1] = 0
+  else
+    redis.call('HDEL', KEYS[2], ARGV[i])
+    redis.call('ZREM', KEYS[1], ARGV[i])
+    out[#out + 1] = 1
+  end
+end
+return out`);
 
 // KEYS: due zset, once marker. ARGV: key, due, ttl ms.
 const ONCE = defineScript(`
@@ -86,6 +107,18 @@ if redis.call('SET', KEYS[2], '1', 'NX', 'PX', ARGV[3]) then
 end
 return 0`);
 
+// KEYS: one run list per rule. ARGV: max runs kept, then per list the number of runs and
+// the runs (oldest first), so that one call records every run of one turn.
+const APPEND = defineScript(`
+local max, a = tonumber(ARGV[1]), 2
+for _, key in ipairs(KEYS) do
+  local n = tonumber(ARGV[a])
+  redis.call('LPUSH', key, unpack(ARGV, a + 1, a + n))
+  redis.call('LTRIM', key, 0, max - 1)
+  a = a + n + 1
+end
+return 1`);
+
 function splitFiringId(firingId: string): { key: string; dueMs: number } {
   const at = firingId.lastIndexOf('@');
   return { key: firingId.slice(0, at), dueMs: Number(firingId.slice(at + 1)) };
@@ -94,7 +127,8 @@ function splitFiringId(firingId: string): { key: string; dueMs: number } {
 /**
  * {@link TimerStore} on Redis: a sorted set of next due times (one member per timer), a
  * sorted set of lease expiries and a hash of firings in progress with their fencing
- * tokens. Claim, advance, renew and finish are single Lua scripts, atomic across replicas.
+ * tokens. Claim, advance, renew and finish are single Lua scripts, atomic across replicas;
+ * the advances (and the finishes) of one turn of the event loop go in one script call.
  *
  * @example
  * ```ts
@@ -107,6 +141,15 @@ export class RedisTimerStore implements TimerStore {
   private readonly keys: { due: string; lease: string; firing: string; fence: string };
   /** The connection and prefix this store was made with (other stores of the same replica share them). */
   readonly storeOptions: Readonly<RedisStoreOptions>;
+  private readonly advances = new TurnBatch<[string, number, string, string], AdvanceResult>(
+    async (items) =>
+      (await runScript(this.redis, ADVANCE, [this.keys.due, this.keys.firing], items.flat())) as AdvanceResult[],
+  );
+  private readonly finishes = new TurnBatch<[string, number], boolean>(async (items) =>
+    ((await runScript(this.redis, FINISH, [this.keys.lease, this.keys.firing], items.flat())) as number[]).map(
+      (ended) => ended === 1,
+    ),
+  );
 
   constructor(options: RedisStoreOptions) {
     this.storeOptions = { ...options };
@@ -130,27 +173,27 @@ export class RedisTimerStore implements TimerStore {
   async cancel(key: string): Promise<void> {
     await this.redis.zrem(this.keys.due, key);
   }
-  async claimDue(nowMs: number, limit: number, leaseMs: number): Promise<TimerClaim[]> {
+  async claimDue(nowMs: number, limit: number, leaseMs: number, aheadMs = 0): Promise<TimerClaim[]> {
+    return (await this.claimBatch(nowMs, limit, leaseMs, aheadMs)).claims;
+  }
+  async claimBatch(nowMs: number, limit: number, leaseMs: number, aheadMs = 0): Promise<ClaimedBatch> {
     const { due, lease, firing, fence } = this.keys;
-    const raw = (await runScript(this.redis, CLAIM, [due, lease, firing, fence], [nowMs, limit, leaseMs])) as (
-      string | number
-    )[];
+    const [wake, ...raw] = (await runScript(
+      this.redis,
+      CLAIM,
+      [due, lease, firing, fence],
+      [nowMs, limit, leaseMs, aheadMs],
+    )) as (string | number)[];
     const claims: TimerClaim[] = [];
     for (let i = 0; i + 2 < raw.length; i += 3) {
       const firingId = String(raw[i]);
       claims.push({ ...splitFiringId(firingId), firingId, token: Number(raw[i + 1]), takeover: raw[i + 2] === 1 });
     }
-    return claims;
+    return { claims, nextWakeMs: wake === '' || wake === undefined ? null : Number(wake) };
   }
-  async advance(firingId: string, token: number, nextDueMs: number | null): Promise<AdvanceResult> {
+  advance(firingId: string, token: number, nextDueMs: number | null): Promise<AdvanceResult> {
     const next = nextDueMs === null ? '' : String(nextDueMs);
-    const { key } = splitFiringId(firingId);
-    return (await runScript(
-      this.redis,
-      ADVANCE,
-      [this.keys.due, this.keys.firing],
-      [firingId, token, key, next],
-    )) as AdvanceResult;
+    return this.advances.add([firingId, token, splitFiringId(firingId).key, next]);
   }
   async renew(firingId: string, token: number, leaseMs: number, nowMs: number): Promise<boolean> {
     return (
@@ -158,9 +201,10 @@ export class RedisTimerStore implements TimerStore {
       1
     );
   }
-  async finish(firingId: string, token: number): Promise<boolean> {
-    return (await runScript(this.redis, FINISH, [this.keys.lease, this.keys.firing], [firingId, token])) === 1;
+  finish(firingId: string, token: number): Promise<boolean> {
+    return this.finishes.add([firingId, token]);
   }
+
   async nextWakeMs(): Promise<number | null> {
     const [due, lease] = await Promise.all([this.firstScore(this.keys.due), this.firstScore(this.keys.lease)]);
     const times = [due, lease].filter((v): v is number => v !== null);
@@ -183,6 +227,7 @@ export class RedisTimerStore implements TimerStore {
 
 /**
  * {@link RuleStore} on Redis: one hash of rule JSON by id and a set of rule ids per home.
+ * The gets of one turn of the event loop are one HMGET.
  *
  * @example
  * ```ts
@@ -192,12 +237,15 @@ export class RedisTimerStore implements TimerStore {
 export class RedisRuleStore implements RuleStore {
   private readonly redis: Redis;
   private readonly prefix: string;
+  private readonly gets = new TurnBatch<string, string | null>(
+    (ids) => sendNow(this.redis, 'hmget', [`${this.prefix}rules`, ...ids]) as Promise<(string | null)[]>,
+  );
   constructor(options: RedisStoreOptions) {
     this.redis = options.redis;
     this.prefix = options.keyPrefix ?? 'lattice:scheduler:';
   }
   async get(id: string): Promise<Rule | null> {
-    const json = await this.redis.hget(`${this.prefix}rules`, id);
+    const json = await this.gets.add(id);
     return json === null ? null : (JSON.parse(json) as Rule);
   }
   async put(rule: Rule): Promise<void> {
@@ -225,7 +273,8 @@ export class RedisRuleStore implements RuleStore {
 }
 
 /**
- * {@link RunStore} on Redis: a capped list per rule, newest first.
+ * {@link RunStore} on Redis: a capped list per rule, newest first. The runs recorded in one
+ * turn of the event loop are written by one script call (LPUSH and LTRIM per rule).
  *
  * @example
  * ```ts
@@ -242,13 +291,21 @@ export class RedisRunStore implements RunStore {
     this.redis = options.redis;
     this.prefix = options.keyPrefix ?? 'lattice:scheduler:';
   }
-  async append(run: RuleRun): Promise<void> {
-    const key = `${this.prefix}runs:${run.ruleId}`;
-    await this.redis
-      .multi()
-      .lpush(key, JSON.stringify(run))
-      .ltrim(key, 0, this.maxRunsPerRule - 1)
-      .exec();
+  private readonly appends = new TurnBatch<RuleRun, void>(async (runs) => {
+    const byRule = new Map<string, string[]>();
+    for (const run of runs) {
+      const key = `${this.prefix}runs:${run.ruleId}`;
+      const list = byRule.get(key);
+      if (list === undefined) byRule.set(key, [JSON.stringify(run)]);
+      else list.push(JSON.stringify(run));
+    }
+    const args: (string | number)[] = [this.maxRunsPerRule];
+    for (const list of byRule.values()) args.push(list.length, ...list);
+    await runScript(this.redis, APPEND, [...byRule.keys()], args);
+    return [];
+  });
+  append(run: RuleRun): Promise<void> {
+    return this.appends.add(run);
   }
   async list(ruleId: string, limit: number): Promise<RuleRun[]> {
     const items = await this.redis.lrange(`${this.prefix}runs:${ruleId}`, 0, limit - 1);

@@ -14,6 +14,13 @@ export interface TimerClaim {
   readonly takeover: boolean;
 }
 
+/** What {@link TimerStore.claimBatch} answers: the claims, and when there is more to claim. */
+export interface ClaimedBatch {
+  readonly claims: TimerClaim[];
+  /** Earliest due time or lease expiry left after the claim, or null when idle. */
+  readonly nextWakeMs: number | null;
+}
+
 /** Result of {@link TimerStore.advance}. */
 export type AdvanceResult = 'ok' | 'already' | 'fenced';
 
@@ -44,8 +51,14 @@ export interface TimerStore {
   scheduleOnce(key: string, dueMs: number, dedupeTtlMs: number, nowMs: number): Promise<boolean>;
   /** Removes a pending timer (a firing in progress finishes). */
   cancel(key: string): Promise<void>;
-  /** Claims up to `limit` firings: expired leases first (takeover), then timers due by `nowMs`. */
-  claimDue(nowMs: number, limit: number, leaseMs: number): Promise<TimerClaim[]>;
+  /**
+   * Claims up to `limit` firings, each leased until `nowMs + leaseMs`: leases expired by
+   * `nowMs` first (takeover), then timers due by `nowMs + aheadMs` (claimed ahead, earliest
+   * first; the caller starts each at its due time).
+   */
+  claimDue(nowMs: number, limit: number, leaseMs: number, aheadMs?: number): Promise<TimerClaim[]>;
+  /** {@link claimDue} and then {@link nextWakeMs}, in one round trip (the claim loop's look). */
+  claimBatch(nowMs: number, limit: number, leaseMs: number, aheadMs?: number): Promise<ClaimedBatch>;
   /** Schedules the timer's next due time (null: none) once per firing; `fenced` when `token` lost the firing. */
   advance(firingId: string, token: number, nextDueMs: number | null): Promise<AdvanceResult>;
   /** Extends the lease if `token` still holds the firing; false means fenced off. */
