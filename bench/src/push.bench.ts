@@ -6,7 +6,8 @@
 //   node bench/dist/push.bench.js
 //   PUSH_BENCH_CLIENTS=10000 PUSH_BENCH_WORKERS=4 PUSH_BENCH_RATE=5000 PUSH_BENCH_SECONDS=5 node bench/dist/push.bench.js
 // PUSH_BENCH_NAME names the result file (default push), PUSH_BENCH_NODE_ARGS adds node flags to the server
-// (e.g. --cpu-prof); PUSH_BENCH_BATCHED=0 or PUSH_BENCH_SINGLE=0 skips that accept round.
+// (e.g. --cpu-prof); PUSH_BENCH_BATCHED=0 or PUSH_BENCH_SINGLE=0 skips that accept round, PUSH_BENCH_FLOOR=0
+// the same broadcasts from a bare ws server (the machine's ceiling; it is sent an IPC message, not a POST).
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
