@@ -19,6 +19,16 @@ export interface GrpcServerOptions {
   reflection?: boolean;
   /** Accept the Lattice fast path (unary calls multiplexed over long-lived streams). @default true */
   fastPath?: boolean;
+  /**
+   * Length of the queue of connections the kernel completes before the server accepts them
+   * (capped by `net.core.somaxconn`). Raise it for servers that must absorb connection storms,
+   * e.g. tens of thousands of devices reconnecting at once: past the queue the kernel drops
+   * handshakes and clients wait for retransmissions, often past their connect timeout. When
+   * set, the server listens on its own socket (one address: `host` as given) and hands each
+   * connection to grpc-js.
+   * @default grpc-js's listener (Node's 511)
+   */
+  listenBacklog?: number;
   /** Request-duration histograms go here (`lattice_rpc_server_duration_seconds`). @default none */
   metrics?: MetricsRegistry;
   /** Clock for deadlines and drain timers. @default systemClock */

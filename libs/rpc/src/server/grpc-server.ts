@@ -13,6 +13,7 @@ import {
   type Metadata,
 } from '@grpc/grpc-js';
 import type { PackageDefinition } from '@grpc/proto-loader';
+import { createServer as createNetServer, type AddressInfo, type Server as NetServer } from 'node:net';
 import { ReflectionService } from '@grpc/reflection';
 import { context, type Context } from '@opentelemetry/api';
 import { systemClock, type Clock, type ClockTimer } from '@lattice/core';
@@ -69,7 +70,9 @@ interface FastPathSession {
  * ```
  */
 export class GrpcServer {
-  private readonly options: Required<Omit<GrpcServerOptions, 'metrics' | 'clock'>>;
+  private readonly options: Required<Omit<GrpcServerOptions, 'metrics' | 'clock' | 'listenBacklog'>>;
+  private readonly listenBacklog: number | undefined;
+  private listener: NetServer | undefined;
   private readonly clock: Clock;
   private readonly server: Server;
   private readonly health = new HealthState();
@@ -85,6 +88,7 @@ export class GrpcServer {
   constructor(options: GrpcServerOptions = {}) {
     this.options = { ...GRPC_SERVER_DEFAULTS, ...stripUndefined(options) };
     this.clock = options.clock ?? systemClock;
+    this.listenBacklog = options.listenBacklog;
     this.duration = options.metrics?.histogram({
       name: 'lattice_rpc_server_duration_seconds',
       help: 'Duration of handled gRPC calls by service, method and status',
@@ -174,14 +178,32 @@ export class GrpcServer {
       for (const c of this.contracts) Object.assign(merged, c.packageDefinition);
       new ReflectionService(merged).addToServer(this.server);
     }
-    this.boundPort = await new Promise<number>((resolve, reject) => {
-      this.server.bindAsync(
-        `${this.options.host}:${this.options.port}`,
-        ServerCredentials.createInsecure(),
-        (error, port) => (error ? reject(error) : resolve(port)),
-      );
-    });
+    this.boundPort =
+      this.listenBacklog === undefined
+        ? await new Promise<number>((resolve, reject) => {
+            this.server.bindAsync(
+              `${this.options.host}:${this.options.port}`,
+              ServerCredentials.createInsecure(),
+              (error, port) => (error ? reject(error) : resolve(port)),
+            );
+          })
+        : await this.listen(this.listenBacklog);
     return this.boundPort;
+  }
+
+  /** Listens on a socket of our own (grpc-js takes no backlog) and hands connections to grpc-js. */
+  private async listen(backlog: number): Promise<number> {
+    const injector = this.server.createConnectionInjector(ServerCredentials.createInsecure());
+    const listener = createNetServer((socket) => injector.injectConnection(socket));
+    this.listener = listener;
+    await new Promise<void>((resolve, reject) => {
+      listener.once('error', reject);
+      listener.listen({ host: this.options.host, port: this.options.port, backlog }, () => {
+        listener.off('error', reject);
+        resolve();
+      });
+    });
+    return (listener.address() as AddressInfo).port;
   }
 
   /**
@@ -231,6 +253,7 @@ export class GrpcServer {
     if (!this.started || this.stopped) return;
     this.stopped = true;
     this.setServing(false);
+    this.listener?.close();
     this.health.endWatches();
     for (const s of this.sessions) {
       s.draining = true;

@@ -1,0 +1,86 @@
+/* eslint-disable @typescript-eslint/require-await -- streaming handlers of the test service */
+import { afterEach, describe, expect, it } from '@jest/globals';
+import { connect } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { GrpcClient, GrpcServer, loadGrpcService, type GrpcImplementation } from '@lattice/rpc';
+
+const ECHO_PROTO = fileURLToPath(new URL('../../../../proto/lattice/test/v1/echo.proto', import.meta.url));
+const echo = loadGrpcService({ protoPath: ECHO_PROTO, package: 'lattice.test.v1', service: 'Echo' });
+
+interface Req {
+  message: string;
+}
+
+const implementation = {
+  Say: (req: Req) => ({ message: req.message, instance: 'backlog' }),
+  Write: (req: Req) => ({ message: req.message }),
+  Relay: (req: Req) => ({ message: req.message }),
+  Count: async function* (req: Req) {
+    yield { message: req.message };
+  },
+  Collect: async (requests: AsyncIterable<Req>) => {
+    const all: string[] = [];
+    for await (const r of requests) all.push(r.message);
+    return { message: all.join(',') };
+  },
+  Chat: async function* (requests: AsyncIterable<Req>) {
+    for await (const r of requests) yield { message: r.message.toUpperCase() };
+  },
+} as unknown as GrpcImplementation<Record<string, never>>;
+
+function refused(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(false);
+    });
+    socket.once('error', () => resolve(true));
+  });
+}
+
+describe('GrpcServer with its own listener (listenBacklog)', () => {
+  const stops: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    for (const stop of stops.splice(0)) await stop();
+  });
+
+  it('serves unary and streaming calls, then stops accepting and ends open streams on drain', async () => {
+    const server = new GrpcServer({ host: '127.0.0.1', port: 0, listenBacklog: 1024, fastPath: false });
+    server.addService(echo, implementation);
+    await server.start();
+    server.onRegister();
+    const client = new GrpcClient({
+      service: 'echo',
+      contract: echo,
+      address: `127.0.0.1:${server.port}`,
+      fastPath: false,
+      breaker: false,
+    });
+    stops.push(() => client.close());
+    const stub = client.stub<Record<string, never>>() as unknown as {
+      Say(req: Req): Promise<Req>;
+      Chat(requests: AsyncIterable<Req>): AsyncIterable<Req>;
+    };
+    expect((await stub.Say({ message: 'hi' })).message).toBe('hi');
+
+    // A chat that stays open until the server is drained.
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    async function* requests(): AsyncGenerator<Req> {
+      yield { message: 'x' };
+      await held;
+    }
+    const replies: string[] = [];
+    const chat = (async () => {
+      for await (const r of stub.Chat(requests())) replies.push(r.message);
+    })();
+    while (replies.length === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(replies).toEqual(['X']);
+
+    await server.drain(Date.now() + 200);
+    await expect(chat).rejects.toBeDefined();
+    release();
+    expect(await refused(server.port)).toBe(true);
+  });
+});
