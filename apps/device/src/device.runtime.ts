@@ -78,6 +78,12 @@ const MAX_PEER_STUBS = 256;
 const OWN_BUS_HISTORY = 10_000;
 /** gRPC's own default server keepalive time (two hours). */
 const HUB_KEEPALIVE_MS = 2 * 60 * 60 * 1000;
+/**
+ * Hubs reconnect all at once after an outage or a deploy: with Node's default queue of 511
+ * the kernel dropped handshakes and hubs waited for retransmissions past their connect
+ * timeout. The kernel caps it at net.core.somaxconn.
+ */
+const HUB_LISTEN_BACKLOG = 8192;
 
 /**
  * Owns the device app's servers and services: the public hub link server, the internal
@@ -223,6 +229,7 @@ export class DeviceRuntime implements OnApplicationBootstrap, OnApplicationShutd
       // Hubs heartbeat on the stream itself (a silent hub is closed after three intervals), so
       // transport keepalive pings would only repeat that check on every held connection.
       keepaliveTimeMs: HUB_KEEPALIVE_MS,
+      listenBacklog: HUB_LISTEN_BACKLOG,
       metrics,
     });
     this.hubServer.addService<HubLinkHandlers>(hubLinkContract(settings.maxFrameBytes), {
