@@ -9,7 +9,7 @@ import {
   type OnModuleInit,
 } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import { ApplicationConfig, InjectRedis } from '@lattice/boot';
+import { ApplicationConfig, HttpFront, InjectRedis } from '@lattice/boot';
 import { ConfigService } from '@lattice/config';
 import { PROBLEM_CONTENT_TYPE, statusTitle, systemClock, type Clock } from '@lattice/core';
 import {
@@ -74,6 +74,7 @@ export class GatewayRuntime implements OnModuleInit, OnApplicationBootstrap, OnA
     private readonly config: ApplicationConfig,
     private readonly configService: ConfigService,
     private readonly adapterHost: HttpAdapterHost,
+    private readonly front: HttpFront,
     private readonly metrics: MetricsRegistry,
     @InjectLogger() private readonly logger: Logger,
     @InjectRedis() private readonly redis: Redis | null,
@@ -194,17 +195,14 @@ export class GatewayRuntime implements OnModuleInit, OnApplicationBootstrap, OnA
           `content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
       );
     });
-    const nestListeners = server.listeners('request') as Array<(req: IncomingMessage, res: ServerResponse) => void>;
-    server.removeAllListeners('request');
     const proxy = this.proxy;
-    server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    // Ahead of Nest (boot still counts these requests for its graceful drain).
+    this.front.use((req: IncomingMessage, res: ServerResponse) => {
       headersArrived(req.socket);
       const url = req.url ?? '';
-      if (url.startsWith('/api/') || url === '/api') {
-        proxy.handle(req, res);
-        return;
-      }
-      for (const listener of nestListeners) listener.call(server, req, res);
+      if (!url.startsWith('/api/') && url !== '/api') return false;
+      proxy.handle(req, res);
+      return true;
     });
     const ws = this.wsProxy;
     if (ws !== undefined)
@@ -226,11 +224,6 @@ export class GatewayRuntime implements OnModuleInit, OnApplicationBootstrap, OnA
     process.stdout.write(
       `\nDev token for user ${dev.user}, home ${dev.home} (memory backend only):\n  Authorization: Bearer ${token}\n\n`,
     );
-  }
-
-  /** Lets requests in flight finish while boot drains. */
-  async onDrain(deadlineEpochMs: number): Promise<void> {
-    await this.proxyInstance?.drain(deadlineEpochMs);
   }
 
   async onApplicationShutdown(): Promise<void> {

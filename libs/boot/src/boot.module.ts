@@ -5,6 +5,7 @@ import { TelemetryModule, type Logger, type MetricsRegistry } from '@lattice/tel
 import type { Redis } from 'ioredis';
 import { ApplicationConfig } from './config/application-config.js';
 import { ApplicationLifecycle } from './lifecycle/lifecycle.js';
+import { HttpFront } from './http/http-front.js';
 import { HealthController } from './health/health.controller.js';
 import { MetricsController } from './metrics/metrics.controller.js';
 import { REDIS_CONNECTION, RedisConnectionLifecycle } from './backends/redis-connection.js';
@@ -21,6 +22,8 @@ export interface BootModuleContext {
   discoveryModule: DynamicModule;
   config: ApplicationConfig;
   lifecycle: ApplicationLifecycle;
+  /** The server entry in front of Nest. */
+  front: HttpFront;
   logger: Logger;
   metrics: MetricsRegistry;
   redis: Redis | null;
@@ -33,6 +36,7 @@ export class BootModule {
     const providers: Provider[] = [
       { provide: ApplicationConfig, useValue: context.config },
       { provide: ApplicationLifecycle, useValue: context.lifecycle },
+      { provide: HttpFront, useValue: context.front },
       { provide: REDIS_CONNECTION, useValue: context.redis },
       ConfigReadiness,
       DiscoveryReadiness,
@@ -56,7 +60,7 @@ export class BootModule {
       ],
       controllers: [HealthController, MetricsController],
       providers,
-      exports: [ApplicationConfig, ApplicationLifecycle, REDIS_CONNECTION, EventBus],
+      exports: [ApplicationConfig, ApplicationLifecycle, HttpFront, REDIS_CONNECTION, EventBus],
     };
   }
 }

@@ -6,6 +6,8 @@ export { ApplicationConfig } from './config/application-config.js';
 export type { BootConfig } from './config/boot-config.schema.js';
 export { BOOT_CONFIG_DEFAULTS } from './config/boot-config.schema.js';
 export { ApplicationLifecycle } from './lifecycle/lifecycle.js';
+export { HttpFront } from './http/http-front.js';
+export type { FrontHandler } from './http/http-front.js';
 export type { LifecycleState, OnDeregister, OnDrain, OnRegister } from './lifecycle/lifecycle.js';
 export { ReadinessCheck } from './health/readiness.decorator.js';
 export { InjectRedis } from './backends/redis-connection.js';

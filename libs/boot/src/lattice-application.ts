@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Module, type DynamicModule, type INestApplication, type Type } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
@@ -35,6 +35,7 @@ import { loadConfig } from './config/config-loader.js';
 import { BOOT_CONFIG_DEFAULTS } from './config/boot-config.schema.js';
 import { ProblemExceptionFilter } from './errors/problem.filter.js';
 import { HttpDrain } from './http/http-drain.js';
+import { HttpFront } from './http/http-front.js';
 import { ApplicationLifecycle, type LifecycleState } from './lifecycle/lifecycle.js';
 import { closeRedis, createRedisConnection } from './backends/redis-connection.js';
 
@@ -160,6 +161,7 @@ export class LatticeApplication {
     const readyGauge = metrics.gauge({ name: 'lattice_app_ready', help: '1 while the instance reports ready' });
     readyGauge.set(0);
     const lifecycle = new ApplicationLifecycle();
+    const front = new HttpFront();
     lifecycle.onChange((state) => readyGauge.set(state === 'ready' ? 1 : 0));
     const tracing = await startTracing({ serviceName: options.name });
     const redis: Redis | null =
@@ -223,6 +225,7 @@ export class LatticeApplication {
         BootModule.forApplication({
           config,
           lifecycle,
+          front,
           logger,
           metrics,
           redis,
@@ -248,13 +251,28 @@ export class LatticeApplication {
     }
     config.attachLive(nest.get(ConfigService));
     const app = new LatticeApplication(nest, config, lifecycle, logger, metrics, tracing, readyGauge);
-    nest.use(app.drain.middleware);
+    app.takeRequests(front);
     nest.use(createHttpTelemetry({ metrics, traceRequests: traceRequests(config, tracing) }));
-    // After drain and telemetry (a draining server refuses before parsing; the duration includes
+    // After telemetry (the duration includes
     // parsing), and before Nest adds its own parsers at listen, which then skip JSON.
     (nest as NestExpressApplication).useBodyParser('json', { limit: config.boot.server.maxBodyBytes });
     nest.useGlobalFilters(new ProblemExceptionFilter(logger));
     return app;
+  }
+
+  /**
+   * Becomes the server's only `request` listener: every request is counted for the drain,
+   * then offered to the {@link HttpFront} handlers, then to Nest.
+   */
+  private takeRequests(front: HttpFront): void {
+    const server = this.server;
+    const nest = server.listeners('request') as Array<(req: IncomingMessage, res: ServerResponse) => void>;
+    server.removeAllListeners('request');
+    server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+      this.drain.track(res);
+      if (front.serve(req, res)) return;
+      for (const listener of nest) listener.call(server, req, res);
+    });
   }
 
   /** The HTTP server's URL once started (`http://127.0.0.1:8080`). */

@@ -102,14 +102,11 @@ export class GatewayProxy {
   private table = RouteTable.empty();
   private readonly agent: Agent;
   private readonly duration: Histogram<'route' | 'status'> | undefined;
-  private readonly responses = new Set<ServerResponse>();
   private readonly labels = new Map<string, Map<number, { route: string; status: string }>>();
   /** Random ids (request ids, span ids) from a pooled buffer. */
   readonly ids = new RandomHex();
   /** Identity headers per principal: the JWT cache hands back the same principal object for a token. */
   private readonly identities = new WeakMap<Principal, Record<string, string>>();
-  private draining = false;
-  private onIdle: (() => void) | undefined;
 
   constructor(private readonly wiring: GatewayProxyWiring) {
     this.agent = new Agent({
@@ -145,11 +142,6 @@ export class GatewayProxy {
     return headers;
   }
 
-  /** Requests being proxied now. */
-  get activeRequests(): number {
-    return this.responses.size;
-  }
-
   /** Matches a request without serving it (the WebSocket path uses it too). */
   matchRoute(req: IncomingMessage, path: string, query: string, method = req.method ?? 'GET'): RouteMatch | undefined {
     const hostHeader = req.headers.host ?? '';
@@ -164,15 +156,11 @@ export class GatewayProxy {
 
   /** Serves one request; never throws, never leaves the response hanging. */
   handle(req: IncomingMessage, res: ServerResponse): void {
-    if (this.draining) res.shouldKeepAlive = false;
     const signal = new LightSignal();
-    this.responses.add(res);
     // 'close' fires once per response: `on` spares the once-wrapper an extra allocation per request.
     res.on('close', () => {
-      this.responses.delete(res);
       // A client that goes away cancels the upstream exchange.
       if (!res.writableFinished) signal.abort(ABORT_CLIENT);
-      if (this.draining && this.responses.size === 0) this.onIdle?.();
     });
     const started = performance.now();
     const requestId = requestIdOf(req.headers, this.ids);
@@ -189,21 +177,6 @@ export class GatewayProxy {
         this.observe(routeId, res.statusCode, started);
       },
     );
-  }
-
-  /** Waits for in-flight requests until the deadline (boot calls it while draining). */
-  async drain(deadlineEpochMs: number): Promise<void> {
-    this.draining = true;
-    for (const res of this.responses) if (!res.headersSent) res.shouldKeepAlive = false;
-    if (this.responses.size === 0) return;
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, Math.max(0, deadlineEpochMs - Date.now()));
-      timer.unref();
-      this.onIdle = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    });
   }
 
   async close(): Promise<void> {

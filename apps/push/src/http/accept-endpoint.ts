@@ -1,8 +1,7 @@
 import { AsyncResource } from 'node:async_hooks';
-import type { IncomingHttpHeaders, IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { HttpAdapterHost } from '@nestjs/core';
-import { ApplicationConfig, ApplicationLifecycle, type OnDeregister } from '@lattice/boot';
+import { ApplicationConfig, HttpFront } from '@lattice/boot';
 import { PROBLEM_CONTENT_TYPE, statusTitle, toProblem, type ProblemDetails } from '@lattice/core';
 import {
   createHttpTelemetry,
@@ -16,7 +15,6 @@ import {
 import { AcceptApi, locationOf } from './accept-api.js';
 
 type Route = '/push/messages' | '/push/messages/batch';
-type Listener = (req: IncomingMessage, res: ServerResponse) => void;
 
 // What express's json parser takes without a transformation: JSON in UTF-8, not encoded.
 const PLAIN_JSON = /^application\/json\s*(?:;\s*charset\s*=\s*"?utf-8"?\s*)?$/i;
@@ -29,24 +27,20 @@ const PLAIN_JSON = /^application\/json\s*(?:;\s*charset\s*=\s*"?utf-8"?\s*)?$/i;
  * validation and durable store before 202); errors are problem+json as at the Nest edge; the
  * request metric and server span are boot's (`createHttpTelemetry`). Anything unusual — another
  * content type or charset, a content encoding, a path variant — goes to Nest, whose body parser
- * and controller keep handling it as before. So do all requests once the instance drains: boot's
- * drain tracks Nest's requests only, so this endpoint lets its own finish before boot drains
- * (see {@link onDeregister}).
+ * and controller keep handling it as before. It is mounted through boot's {@link HttpFront}, so
+ * boot's graceful drain counts these requests like Nest's.
  */
 @Injectable()
-export class AcceptEndpoint implements OnApplicationBootstrap, OnApplicationShutdown, OnDeregister {
-  private readonly inFlight = new Set<ServerResponse>();
+export class AcceptEndpoint implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly maxBodyBytes: number;
   private telemetry: HttpMiddleware | undefined;
   private traceRequests = false;
   private tracing: TracingHandle | undefined;
-  private onIdle: (() => void) | undefined;
 
   constructor(
     private readonly api: AcceptApi,
-    private readonly adapterHost: HttpAdapterHost,
     private readonly config: ApplicationConfig,
-    private readonly lifecycle: ApplicationLifecycle,
+    private readonly front: HttpFront,
     private readonly metrics: MetricsRegistry,
     @InjectLogger() private readonly logger: Logger,
   ) {
@@ -60,33 +54,12 @@ export class AcceptEndpoint implements OnApplicationBootstrap, OnApplicationShut
     const mode = this.config.get<unknown>('telemetry.tracing', 'auto');
     this.traceRequests = mode === 'always' || (mode !== 'off' && this.tracing.exporting);
     this.telemetry = createHttpTelemetry({ metrics: this.metrics, traceRequests: this.traceRequests });
-    const server = this.adapterHost.httpAdapter.getHttpServer() as Server;
-    const nest = server.listeners('request') as Listener[];
-    server.removeAllListeners('request');
-    server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-      const route = this.lifecycle.state === 'draining' ? undefined : routeOf(req);
-      if (route !== undefined) this.serve(route, req, res);
-      else for (const listener of nest) listener.call(server, req, res);
+    this.front.use((req: IncomingMessage, res: ServerResponse) => {
+      const route = routeOf(req);
+      if (route === undefined) return false;
+      this.serve(route, req, res);
+      return true;
     });
-  }
-
-  /**
-   * Boot withdraws the instance before it drains HTTP, and by then new requests already go to
-   * Nest: the accept requests in flight here finish now (each answers once its messages are
-   * stored), within the grace period, and their connections close after the answer.
-   */
-  async onDeregister(): Promise<void> {
-    for (const res of this.inFlight) if (!res.headersSent) res.shouldKeepAlive = false;
-    if (this.inFlight.size === 0) return;
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, this.config.boot.shutdown.gracePeriodMs);
-      timer.unref();
-      this.onIdle = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    });
-    this.onIdle = undefined;
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -94,11 +67,6 @@ export class AcceptEndpoint implements OnApplicationBootstrap, OnApplicationShut
   }
 
   private serve(route: Route, req: IncomingMessage, res: ServerResponse): void {
-    this.inFlight.add(res);
-    res.once('close', () => {
-      this.inFlight.delete(res);
-      if (this.inFlight.size === 0) this.onIdle?.();
-    });
     // The request metric is labelled by Express's matched route; this is that route's template.
     (req as IncomingMessage & { route?: { path: string } }).route = { path: route };
     this.telemetry!(req, res, () => this.read(route, req, res));

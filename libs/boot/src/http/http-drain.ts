@@ -1,4 +1,4 @@
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { Server, ServerResponse } from 'node:http';
 
 /**
  * Counts in-flight HTTP requests and drains them on shutdown: the listener closes (new
@@ -10,16 +10,15 @@ export class HttpDrain {
   private draining = false;
   private onIdle: (() => void) | undefined;
 
-  /** Mounted first, before any route. */
-  readonly middleware = (_req: IncomingMessage, res: ServerResponse, next: () => void): void => {
+  /** Counts a request until its response closes; called for every request the server gets. */
+  track(res: ServerResponse): void {
     this.inFlight.add(res);
     if (this.draining) res.shouldKeepAlive = false;
     res.once('close', () => {
       this.inFlight.delete(res);
       if (this.draining) this.onIdle?.();
     });
-    next();
-  };
+  }
 
   get activeRequests(): number {
     return this.inFlight.size;

@@ -1,0 +1,48 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+/**
+ * Serves a request ahead of Nest's router; returns `true` when it took the request (it must
+ * then answer it), `false` to let the next handler or Nest have it.
+ */
+export type FrontHandler = (req: IncomingMessage, res: ServerResponse) => boolean;
+
+/**
+ * The app's HTTP server entry in front of Nest: hot paths (a proxy, an ingest endpoint) can
+ * skip Nest's router and middleware while health, metrics and every other route stay on
+ * Nest. Requests served here are still counted by boot's graceful drain: on SIGTERM they get
+ * `Connection: close` and the grace period to finish, like Nest's own. Register handlers
+ * during bootstrap; they are tried in registration order.
+ *
+ * @example
+ * ```ts
+ * @Injectable()
+ * class Ingest implements OnApplicationBootstrap {
+ *   constructor(private readonly front: HttpFront) {}
+ *   onApplicationBootstrap(): void {
+ *     this.front.use((req, res) => {
+ *       if (req.method !== 'POST' || req.url !== '/ingest') return false;
+ *       req.resume().on('end', () => res.writeHead(202).end());
+ *       return true;
+ *     });
+ *   }
+ * }
+ * ```
+ */
+export class HttpFront {
+  private handlers: readonly FrontHandler[] = [];
+
+  /** Adds a handler; the returned function removes it. */
+  use(handler: FrontHandler): () => void {
+    this.handlers = [...this.handlers, handler];
+    return () => {
+      this.handlers = this.handlers.filter((h) => h !== handler);
+    };
+  }
+
+  /** Offers a request to the handlers; `false` when none took it. */
+  serve(req: IncomingMessage, res: ServerResponse): boolean {
+    const handlers = this.handlers;
+    for (let i = 0; i < handlers.length; i++) if (handlers[i]!(req, res)) return true;
+    return false;
+  }
+}
