@@ -6,6 +6,7 @@ export type {
   GrpcStub,
   RpcCallOptions,
   ServerCallContext,
+  ServerRequestStream,
   ServerStreamStubMethod,
   UnaryStubMethod,
 } from './grpc/grpc.interfaces.js';

@@ -2,7 +2,13 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { connect } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { GrpcClient, GrpcServer, loadGrpcService, type GrpcImplementation } from '@lattice/rpc';
+import {
+  GrpcClient,
+  GrpcServer,
+  loadGrpcService,
+  type GrpcImplementation,
+  type ServerRequestStream,
+} from '@lattice/rpc';
 
 const ECHO_PROTO = fileURLToPath(new URL('../../../../proto/lattice/test/v1/echo.proto', import.meta.url));
 const echo = loadGrpcService({ protoPath: ECHO_PROTO, package: 'lattice.test.v1', service: 'Echo' });
@@ -28,6 +34,17 @@ const implementation = {
   },
 } as unknown as GrpcImplementation<Record<string, never>>;
 
+/** A client on plain gRPC calls (no fast path, no breaker) to the server on `port`. */
+function plainClient(port: number): GrpcClient {
+  return new GrpcClient({
+    service: 'echo',
+    contract: echo,
+    address: `127.0.0.1:${port}`,
+    fastPath: false,
+    breaker: false,
+  });
+}
+
 function refused(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect(port, '127.0.0.1');
@@ -50,13 +67,7 @@ describe('GrpcServer with its own listener (listenBacklog)', () => {
     server.addService(echo, implementation);
     await server.start();
     server.onRegister();
-    const client = new GrpcClient({
-      service: 'echo',
-      contract: echo,
-      address: `127.0.0.1:${server.port}`,
-      fastPath: false,
-      breaker: false,
-    });
+    const client = plainClient(server.port);
     stops.push(() => client.close());
     const stub = client.stub<Record<string, never>>() as unknown as {
       Say(req: Req): Promise<Req>;
@@ -82,5 +93,67 @@ describe('GrpcServer with its own listener (listenBacklog)', () => {
     await expect(chat).rejects.toBeDefined();
     release();
     expect(await refused(server.port)).toBe(true);
+  });
+});
+
+describe('GrpcServer streaming requests read by callback (forEach)', () => {
+  it('hands a client stream to forEach in order, holding messages while a callback promise is pending, and settles on cancel', async () => {
+    let cancelled: Promise<unknown> = Promise.resolve();
+    const callbacks = {
+      ...implementation,
+      Collect: async (requests: ServerRequestStream<Req>) => {
+        const all: string[] = [];
+        await requests.forEach((r) => {
+          all.push(r.message);
+          // Waits a tick: the next messages must still come after this one.
+          if (r.message === 'b') return new Promise((resolve) => setImmediate(resolve));
+          return undefined;
+        });
+        return { message: all.join(',') };
+      },
+      Chat: (requests: ServerRequestStream<Req>) => {
+        cancelled = requests.forEach(() => undefined);
+        return (async function* () {
+          yield { message: 'open' };
+          await cancelled.catch(() => undefined);
+        })();
+      },
+    } as unknown as GrpcImplementation<Record<string, never>>;
+    const server = new GrpcServer({ host: '127.0.0.1', port: 0, fastPath: false });
+    server.addService(echo, callbacks);
+    await server.start();
+    const client = plainClient(server.port);
+    try {
+      const stub = client.stub<Record<string, never>>() as unknown as {
+        Collect(requests: Iterable<Req>): Promise<Req>;
+        Chat(requests: AsyncIterable<Req>, options: { signal: AbortSignal }): AsyncIterable<Req>;
+      };
+      const letters = 'abcdefghijklmnopqrstuvwxyz'.split('');
+      const reply = await stub.Collect(letters.map((message) => ({ message })));
+      expect(reply.message).toBe(letters.join(','));
+
+      const abort = new AbortController();
+      async function* silent(): AsyncGenerator<Req> {
+        yield { message: 'x' };
+        // Never half-closes: the call ends only by the cancel.
+        await new Promise(() => undefined);
+      }
+      const chat = (async () => {
+        for await (const r of stub.Chat(silent(), { signal: abort.signal })) {
+          if (r.message === 'open') abort.abort();
+        }
+      })();
+      await expect(chat).rejects.toBeDefined();
+      // grpc-js may end a cancelled call's requests like a half-close: forEach settles either way.
+      expect(
+        await cancelled.then(
+          () => 'settled',
+          () => 'settled',
+        ),
+      ).toBe('settled');
+    } finally {
+      await client.close();
+      await server.drain(Date.now() + 200);
+    }
   });
 });

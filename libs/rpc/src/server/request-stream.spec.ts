@@ -76,4 +76,69 @@ describe('RequestStream', () => {
     expect(readable.isPaused()).toBe(true);
     expect(await requests.next()).toEqual({ value: undefined, done: true });
   });
+
+  it('calls back with each message in order, holding the next ones while a returned promise is pending', async () => {
+    const readable = source();
+    const requests = new RequestStream<number>(readable);
+    readable.push(1);
+    const seen: number[] = [];
+    let release: () => void = () => undefined;
+    const done = requests.forEach((n) => {
+      seen.push(n);
+      if (n === 2) return new Promise<void>((resolve) => (release = resolve));
+      return undefined;
+    });
+    await new Promise((resolve) => setImmediate(resolve));
+    for (let i = 2; i < 40; i++) readable.push(i);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(seen).toEqual([1, 2]); // 3.. wait for the promise of 2
+    expect(readable.isPaused()).toBe(true); // and the call stopped reading meanwhile
+    release();
+    await new Promise((resolve) => setImmediate(resolve));
+    readable.push(null);
+    await done;
+    expect(seen).toEqual(Array.from({ length: 39 }, (_, i) => i + 1));
+  });
+
+  it('rejects forEach when the call fails or the handler throws, and stops on return()', async () => {
+    const failing = source();
+    const failed = new RequestStream<number>(failing).forEach(() => undefined);
+    failing.destroy(new Error('reset'));
+    await expect(failed).rejects.toThrow('reset');
+
+    const throwing = source();
+    const thrown = new RequestStream<number>(throwing).forEach(() => {
+      throw new Error('bad frame');
+    });
+    throwing.push(1);
+    await expect(thrown).rejects.toThrow('bad frame');
+    expect(throwing.destroyed).toBe(false);
+
+    const stopped = source();
+    const requests = new RequestStream<number>(stopped);
+    const seen: number[] = [];
+    const done = requests.forEach((n) => {
+      seen.push(n);
+      if (n === 1) void requests.return();
+    });
+    stopped.push(1);
+    stopped.push(2);
+    await done;
+    expect(seen).toEqual([1]);
+    expect(stopped.destroyed).toBe(false);
+  });
+
+  it('is read once: forEach after iteration, and iteration after forEach, are refused', async () => {
+    const iterated = source();
+    const first = new RequestStream<number>(iterated);
+    iterated.push(1);
+    expect(await first.next()).toEqual({ value: 1, done: false });
+    await expect(first.forEach(() => undefined)).rejects.toThrow('read once');
+
+    const called = source();
+    const second = new RequestStream<number>(called);
+    void second.forEach(() => undefined);
+    await expect(second.next()).rejects.toThrow('read once');
+    await expect(second.forEach(() => undefined)).rejects.toThrow('read once');
+  });
 });

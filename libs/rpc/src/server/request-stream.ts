@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import type { ServerRequestStream } from '../grpc/grpc.interfaces.js';
 
 /** Messages queued before the call is paused; HTTP/2 flow control then holds the sender. */
 const HIGH_WATER = 16;
@@ -6,6 +7,10 @@ const HIGH_WATER = 16;
 const LOW_WATER = 4;
 
 type Waiter<T> = { resolve(result: IteratorResult<T>): void; reject(error: Error): void };
+type Settle = { resolve(): void; reject(error: Error): void };
+
+/** What {@link RequestStream.forEach} calls per message; a promise holds the next messages until it settles. */
+type MessageHandler<T> = (message: T) => PromiseLike<unknown> | void;
 
 /**
  * The request messages of a client- or bidi-streaming call, as the handler's async iterable.
@@ -16,19 +21,29 @@ type Waiter<T> = { resolve(result: IteratorResult<T>): void; reject(error: Error
  * still be in use); a call that closes before its request side ended (cancelled, reset)
  * fails the iteration once the messages read before are taken.
  *
+ * It can also be read by callback ({@link RequestStream.forEach}): a handler that holds a
+ * stream open for hours (a device link) then has no pending promise per stream between
+ * messages — at tens of thousands of streams those promises outlived young-generation GCs
+ * and made them the largest CPU cost per message.
+ *
  * @example
  * ```ts
  * const requests = new RequestStream<Req>(call);
  * for await (const request of requests) handle(request);
+ * // or: await requests.forEach((request) => handle(request));
  * ```
  */
-export class RequestStream<T> implements AsyncIterableIterator<T> {
+export class RequestStream<T> implements ServerRequestStream<T>, AsyncIterableIterator<T> {
   private queue: T[] = [];
   private head = 0;
   private ended = false;
   private failure: Error | undefined;
   private paused = false;
   private waiter: Waiter<T> | undefined;
+  private iterated = false;
+  private handler: MessageHandler<T> | undefined;
+  private handling = false;
+  private settle: Settle | undefined;
 
   constructor(private readonly readable: Readable) {
     readable.on('data', this.onData);
@@ -41,21 +56,83 @@ export class RequestStream<T> implements AsyncIterableIterator<T> {
     return this;
   }
 
+  /**
+   * Calls `handler` with each message as it arrives, in order; when it returns a promise the
+   * next messages wait until it settles (the call is paused once 16 wait). Resolves when the
+   * requests end (or `return()` stops the reading), rejects when the call fails or `handler`
+   * throws or rejects. One reader only: not together with iteration.
+   */
+  forEach(handler: MessageHandler<T>): Promise<void> {
+    if (this.handler !== undefined || this.iterated) {
+      return Promise.reject(readOnce());
+    }
+    this.handler = handler;
+    const done = new Promise<void>((resolve, reject) => (this.settle = { resolve, reject }));
+    this.drain();
+    return done;
+  }
+
   next(): Promise<IteratorResult<T>> {
+    if (this.handler !== undefined) return Promise.reject(readOnce());
+    this.iterated = true;
     if (this.head < this.queue.length) return Promise.resolve({ value: this.take(), done: false });
     if (this.failure !== undefined) return Promise.reject(this.failure);
     if (this.ended) return Promise.resolve({ value: undefined, done: true });
     return new Promise<IteratorResult<T>>((resolve, reject) => (this.waiter = { resolve, reject }));
   }
 
-  /** The handler stopped iterating: drop what is queued and stop reading (the call stays open). */
+  /** The handler stopped reading: drop what is queued and stop reading (the call stays open). */
   return(): Promise<IteratorResult<T>> {
     this.ended = true;
+    this.failure = undefined;
     this.queue = [];
     this.head = 0;
     this.readable.removeListener('data', this.onData);
     this.readable.pause();
+    this.drain();
     return Promise.resolve({ value: undefined, done: true });
+  }
+
+  /** Callback reading: hands queued messages over until one is being handled; settles at the end. */
+  private drain(): void {
+    const handler = this.handler;
+    if (handler === undefined) return;
+    while (!this.handling && this.head < this.queue.length) this.deliver(handler, this.take());
+    if (this.handling || this.head < this.queue.length || !this.ended) return;
+    const settle = this.settle;
+    this.settle = undefined;
+    if (this.failure !== undefined) settle?.reject(this.failure);
+    else settle?.resolve();
+  }
+
+  private deliver(handler: MessageHandler<T>, message: T): void {
+    let held: PromiseLike<unknown> | void;
+    try {
+      held = handler(message);
+    } catch (error) {
+      this.stop(error);
+      return;
+    }
+    if (held === undefined || typeof held.then !== 'function') return;
+    this.handling = true;
+    held.then(
+      () => {
+        this.handling = false;
+        this.drain();
+      },
+      (error: unknown) => {
+        this.handling = false;
+        this.stop(error);
+      },
+    );
+  }
+
+  /** The handler failed: stop reading, and forEach rejects with its error. */
+  private stop(error: unknown): void {
+    const settle = this.settle;
+    this.settle = undefined;
+    void this.return();
+    settle?.reject(error instanceof Error ? error : new Error(String(error)));
   }
 
   private take(): T {
@@ -74,6 +151,10 @@ export class RequestStream<T> implements AsyncIterableIterator<T> {
 
   private readonly onData = (message: T): void => {
     if (this.ended) return;
+    if (this.handler !== undefined && !this.handling && this.head === this.queue.length) {
+      this.deliver(this.handler, message);
+      return;
+    }
     const waiter = this.waiter;
     if (waiter !== undefined) {
       this.waiter = undefined;
@@ -92,6 +173,7 @@ export class RequestStream<T> implements AsyncIterableIterator<T> {
     this.ended = true;
     this.waiter?.resolve({ value: undefined, done: true });
     this.waiter = undefined;
+    this.drain();
   };
 
   private readonly onError = (error: unknown): void =>
@@ -108,7 +190,12 @@ export class RequestStream<T> implements AsyncIterableIterator<T> {
     this.failure = error;
     this.waiter?.reject(error);
     this.waiter = undefined;
+    this.drain();
   }
+}
+
+function readOnce(): Error {
+  return new Error('a request stream is read once: by forEach or by iteration, not both');
 }
 
 function prematureClose(): Error {
