@@ -5,7 +5,7 @@ import { InjectRedis } from '@lattice/boot';
 import { LatticeError, systemClock } from '@lattice/core';
 import { DiscoveryClient } from '@lattice/discovery';
 import { EventBus, MemoryEventBus, RedisEventBus } from '@lattice/events';
-import { GrpcClient, GrpcServer, type GrpcStub } from '@lattice/rpc';
+import { GrpcClient, GrpcServer, type GrpcStub, type ServerRequestStream } from '@lattice/rpc';
 import { InjectLogger, MetricsRegistry, type Logger } from '@lattice/telemetry';
 import type { Redis } from 'ioredis';
 import { DeviceApi } from './api/device-api.js';
@@ -233,7 +233,7 @@ export class DeviceRuntime implements OnApplicationBootstrap, OnApplicationShutd
       metrics,
     });
     this.hubServer.addService<HubLinkHandlers>(hubLinkContract(settings.maxFrameBytes), {
-      Connect: (requests, ctx) => this.link.connect(requests as AsyncIterable<HubLinkFrame>, ctx),
+      Connect: (requests, ctx) => this.link.connect(requests as ServerRequestStream<HubLinkFrame>, ctx),
     });
     this.internalServer = new GrpcServer({ host: settings.grpcHost, port: settings.internalGrpcPort, metrics });
     this.internalServer.addService<DeviceServiceHandlers>(internal, deviceServiceImplementation(this.api, this.link));
