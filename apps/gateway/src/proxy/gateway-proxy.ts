@@ -102,7 +102,7 @@ export class GatewayProxy {
   private table = RouteTable.empty();
   private readonly agent: Agent;
   private readonly duration: Histogram<'route' | 'status'> | undefined;
-  private readonly labels = new Map<string, Map<number, { route: string; status: string }>>();
+  private readonly observers = new Map<string, Map<number, (seconds: number) => void>>();
   /** Random ids (request ids, span ids) from a pooled buffer. */
   readonly ids = new RandomHex();
   /** Identity headers per principal: the JWT cache hands back the same principal object for a token. */
@@ -487,15 +487,19 @@ export class GatewayProxy {
   private observe(route: string, status: number, started: number): void {
     const duration = this.duration;
     if (duration === undefined) return;
-    // One label object per route and status (both bounded), reused instead of built per request.
-    let byStatus = this.labels.get(route);
+    // One labelled child per route and status (both bounded), made once: prom-client then skips
+    // building and checking a label object per request.
+    let byStatus = this.observers.get(route);
     if (byStatus === undefined) {
-      byStatus = new Map<number, { route: string; status: string }>();
-      this.labels.set(route, byStatus);
+      byStatus = new Map<number, (seconds: number) => void>();
+      this.observers.set(route, byStatus);
     }
-    let labels = byStatus.get(status);
-    if (labels === undefined) byStatus.set(status, (labels = { route, status: String(status) }));
-    duration.observe(labels, (performance.now() - started) / 1000);
+    let observe = byStatus.get(status);
+    if (observe === undefined) {
+      const child = duration.labels({ route, status: String(status) });
+      byStatus.set(status, (observe = (seconds) => child.observe(seconds)));
+    }
+    observe((performance.now() - started) / 1000);
   }
 
   private sleep(ms: number, signal: LightSignal): Promise<void> {

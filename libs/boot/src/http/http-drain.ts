@@ -10,14 +10,26 @@ export class HttpDrain {
   private draining = false;
   private onIdle: (() => void) | undefined;
 
+  /** The 'close' listener every tracked response shares (`this` is the response). */
+  private readonly untrack: (this: ServerResponse) => void;
+
+  constructor() {
+    const inFlight = this.inFlight;
+    const closed = (): void => {
+      if (this.draining) this.onIdle?.();
+    };
+    this.untrack = function (this: ServerResponse): void {
+      inFlight.delete(this);
+      closed();
+    };
+  }
+
   /** Counts a request until its response closes; called for every request the server gets. */
   track(res: ServerResponse): void {
     this.inFlight.add(res);
     if (this.draining) res.shouldKeepAlive = false;
-    res.once('close', () => {
-      this.inFlight.delete(res);
-      if (this.draining) this.onIdle?.();
-    });
+    // One shared listener ('close' fires once per response): no closure per request.
+    res.on('close', this.untrack);
   }
 
   get activeRequests(): number {
