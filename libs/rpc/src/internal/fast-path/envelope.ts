@@ -29,58 +29,106 @@ export type Envelope =
   | { kind: Kind.Response; callId: number; payload: Buffer }
   | { kind: Kind.Error; callId: number; code: number; details: string; metadata: Record<string, string> };
 
-function metaBytes(metadata: Record<string, string>): Buffer {
-  const keys = Object.keys(metadata);
-  return keys.length === 0 ? EMPTY : Buffer.from(JSON.stringify(metadata));
+const EMPTY = Buffer.alloc(0);
+
+/**
+ * The bytes of method names and metadata objects that many calls share (a client's frozen
+ * base metadata), encoded once per writer instead of once per call.
+ */
+class SharedBytes {
+  private readonly methods = new Map<string, Buffer>();
+  private readonly frozen = new WeakMap<object, Buffer>();
+
+  method(name: string): Buffer {
+    let bytes = this.methods.get(name);
+    if (bytes === undefined) {
+      bytes = Buffer.from(name);
+      // Method names come from contracts (a bounded set); anything else is not kept.
+      if (this.methods.size < 1_024) this.methods.set(name, bytes);
+    }
+    return bytes;
+  }
+
+  metadata(metadata: Record<string, string>): Buffer {
+    // Only a frozen object can be known to hold what it held when it was encoded.
+    if (!Object.isFrozen(metadata)) return metadataBytes(metadata);
+    let bytes = this.frozen.get(metadata);
+    if (bytes === undefined) this.frozen.set(metadata, (bytes = metadataBytes(metadata)));
+    return bytes;
+  }
 }
 
-const EMPTY = Buffer.alloc(0);
+function metadataBytes(metadata: Record<string, string>): Buffer {
+  for (const _ in metadata) return Buffer.from(JSON.stringify(metadata));
+  return EMPTY;
+}
+
+/** An envelope's variable parts, as bytes (payloads are bytes already). */
+interface Parts {
+  readonly text: Buffer;
+  readonly meta: Buffer;
+}
+
+const NO_PARTS: Parts = { text: EMPTY, meta: EMPTY };
+
+function partsOf(envelope: Envelope, shared: SharedBytes): Parts {
+  switch (envelope.kind) {
+    case Kind.Request:
+      return { text: shared.method(envelope.method), meta: shared.metadata(envelope.metadata) };
+    case Kind.Error:
+      return { text: Buffer.from(envelope.details), meta: shared.metadata(envelope.metadata) };
+    default:
+      return NO_PARTS;
+  }
+}
+
+/** Encoded size of an envelope (without its length prefix). */
+function sizeOf(envelope: Envelope, parts: Parts): number {
+  switch (envelope.kind) {
+    case Kind.Hello:
+    case Kind.Cancel:
+      return 5;
+    case Kind.Request:
+      return 5 + 4 + 2 + parts.text.length + 4 + parts.meta.length + envelope.payload.length;
+    case Kind.Response:
+      return 5 + envelope.payload.length;
+    case Kind.Error:
+      return 5 + 2 + 4 + parts.text.length + 4 + parts.meta.length;
+  }
+}
+
+/** Writes an envelope at `o`; returns the offset after it. */
+function writeEnvelope(out: Buffer, o: number, envelope: Envelope, parts: Parts): number {
+  o = out.writeUInt8(envelope.kind, o);
+  o = out.writeUInt32BE(envelope.callId, o);
+  switch (envelope.kind) {
+    case Kind.Hello:
+    case Kind.Cancel:
+      return o;
+    case Kind.Request:
+      o = out.writeUInt32BE(envelope.remainingMs, o);
+      o = out.writeUInt16BE(parts.text.length, o);
+      o += parts.text.copy(out, o);
+      o = out.writeUInt32BE(parts.meta.length, o);
+      o += parts.meta.copy(out, o);
+      return o + envelope.payload.copy(out, o);
+    case Kind.Response:
+      return o + envelope.payload.copy(out, o);
+    case Kind.Error:
+      o = out.writeUInt16BE(envelope.code, o);
+      o = out.writeUInt32BE(parts.text.length, o);
+      o += parts.text.copy(out, o);
+      o = out.writeUInt32BE(parts.meta.length, o);
+      return o + parts.meta.copy(out, o);
+  }
+}
 
 /** Encodes one envelope (without its length prefix). */
 export function encode(envelope: Envelope): Buffer {
-  switch (envelope.kind) {
-    case Kind.Hello:
-    case Kind.Cancel: {
-      const out = Buffer.allocUnsafe(5);
-      out.writeUInt8(envelope.kind, 0);
-      out.writeUInt32BE(envelope.callId, 1);
-      return out;
-    }
-    case Kind.Request: {
-      const method = Buffer.from(envelope.method);
-      const meta = metaBytes(envelope.metadata);
-      const out = Buffer.allocUnsafe(5 + 4 + 2 + method.length + 4 + meta.length + envelope.payload.length);
-      let o = out.writeUInt8(envelope.kind, 0);
-      o = out.writeUInt32BE(envelope.callId, o);
-      o = out.writeUInt32BE(envelope.remainingMs, o);
-      o = out.writeUInt16BE(method.length, o);
-      o += method.copy(out, o);
-      o = out.writeUInt32BE(meta.length, o);
-      o += meta.copy(out, o);
-      envelope.payload.copy(out, o);
-      return out;
-    }
-    case Kind.Response: {
-      const out = Buffer.allocUnsafe(5 + envelope.payload.length);
-      out.writeUInt8(envelope.kind, 0);
-      out.writeUInt32BE(envelope.callId, 1);
-      envelope.payload.copy(out, 5);
-      return out;
-    }
-    case Kind.Error: {
-      const details = Buffer.from(envelope.details);
-      const meta = metaBytes(envelope.metadata);
-      const out = Buffer.allocUnsafe(5 + 2 + 4 + details.length + 4 + meta.length);
-      let o = out.writeUInt8(envelope.kind, 0);
-      o = out.writeUInt32BE(envelope.callId, o);
-      o = out.writeUInt16BE(envelope.code, o);
-      o = out.writeUInt32BE(details.length, o);
-      o += details.copy(out, o);
-      o = out.writeUInt32BE(meta.length, o);
-      meta.copy(out, o);
-      return out;
-    }
-  }
+  const parts = partsOf(envelope, new SharedBytes());
+  const out = Buffer.allocUnsafe(sizeOf(envelope, parts));
+  writeEnvelope(out, 0, envelope, parts);
+  return out;
 }
 
 /** Decodes one envelope; throws on malformed input. */
@@ -134,19 +182,6 @@ function parseMeta(buf: Buffer, offset: number, length: number): Record<string, 
   return out;
 }
 
-/** Packs encoded envelopes into one stream message. */
-export function pack(parts: readonly Buffer[]): Buffer {
-  let size = 0;
-  for (const p of parts) size += 4 + p.length;
-  const out = Buffer.allocUnsafe(size);
-  let o = 0;
-  for (const p of parts) {
-    o = out.writeUInt32BE(p.length, o);
-    o += p.copy(out, o);
-  }
-  return out;
-}
-
 /** Splits one stream message into envelopes. */
 export function unpack(frame: Buffer): Envelope[] {
   const out: Envelope[] = [];
@@ -160,16 +195,20 @@ export function unpack(frame: Buffer): Envelope[] {
   return out;
 }
 
-/** Batches writes made in the same turn of the event loop into one stream message. */
+/**
+ * Batches writes made in the same turn of the event loop into one stream message, each
+ * envelope encoded straight into it (no buffer of its own per call).
+ */
 export class FrameWriter {
-  private queue: Buffer[] = [];
+  private queue: Envelope[] = [];
   private scheduled = false;
+  private readonly shared = new SharedBytes();
 
   // Whole turns are batched on purpose: smaller batches measured slower (more stream messages).
   constructor(private readonly write: (frame: Buffer) => void) {}
 
   send(envelope: Envelope): void {
-    this.queue.push(encode(envelope));
+    this.queue.push(envelope);
     if (!this.scheduled) {
       this.scheduled = true;
       setImmediate(this.flushScheduled);
@@ -178,13 +217,23 @@ export class FrameWriter {
 
   private readonly flushScheduled = (): void => {
     this.scheduled = false;
-    this.flush();
-  };
-
-  private readonly flush = (): void => {
-    const parts = this.queue;
+    const envelopes = this.queue;
     this.queue = [];
-    if (parts.length > 0) this.write(pack(parts));
+    if (envelopes.length === 0) return;
+    const parts: Parts[] = new Array<Parts>(envelopes.length);
+    let size = 0;
+    for (let i = 0; i < envelopes.length; i++) {
+      parts[i] = partsOf(envelopes[i]!, this.shared);
+      size += 4 + sizeOf(envelopes[i]!, parts[i]!);
+    }
+    const out = Buffer.allocUnsafe(size);
+    let o = 0;
+    for (let i = 0; i < envelopes.length; i++) {
+      const start = o + 4;
+      o = writeEnvelope(out, start, envelopes[i]!, parts[i]!);
+      out.writeUInt32BE(o - start, start - 4);
+    }
+    this.write(out);
   };
 }
 
