@@ -15,3 +15,4 @@ export {
   parseEnvironmentValue,
 } from './config/config-tree.js';
 export type { ConfigTree } from './config/config-tree.js';
+export { TurnBatch } from './batch/turn-batch.js';

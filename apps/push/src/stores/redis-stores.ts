@@ -1,8 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { systemClock, type Clock } from '@lattice/core';
+import { systemClock, TurnBatch, type Clock } from '@lattice/core';
 import type { DeliveryState, PushDevice, PushMessage } from '../push.interfaces.js';
-import { TurnBatch } from '../internal/turn-batch.js';
 import { isLive, type PushStoreOptions } from './memory-stores.js';
 import {
   stateRank,

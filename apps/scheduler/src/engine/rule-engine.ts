@@ -484,7 +484,15 @@ export class RuleEngine {
   private async checkEntry(context: RunContext, nowMs: number): Promise<boolean> {
     context.recheck = false;
     const held = await this.registry.renew(context.ruleId, context.runId, context.token, nowMs, this.o.leaseMs);
-    if (!held && context.registered) stop(context, RESTARTED);
+    if (!held && context.registered) {
+      // A replica that took this firing over replaces the entry too: that is a fence, not a
+      // restart, whichever of the two checks notices first after a pause.
+      const firingHeld = await this.o.timers
+        .renew(context.runId, context.token, this.o.leaseMs, nowMs)
+        .catch(() => false);
+      if (!firingHeld) context.fenced = true;
+      stop(context, RESTARTED);
+    }
     return held;
   }
 

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { defineScript, runScript } from '../internal/lua-script.js';
-import { TurnBatch } from '../internal/turn-batch.js';
+import { TurnBatch } from '@lattice/core';
 import type { RedisStoreOptions } from '../stores/redis-stores.js';
 import type {
   QueueTurn,
@@ -143,7 +143,7 @@ export class RedisRunRegistry implements RunRegistry {
       keys,
       items.flatMap(([, runId, token]) => [runId, token]),
     );
-    return [];
+    return items.map(() => undefined);
   });
 
   admit(ruleId: string, runId: string, request: RunAdmissionRequest): Promise<RunAdmission> {

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { defineScript, runScript, sendNow } from '../internal/lua-script.js';
-import { TurnBatch } from '../internal/turn-batch.js';
+import { TurnBatch } from '@lattice/core';
 import type { Rule } from '../rules/rule.schema.js';
 import type {
   AdvanceResult,
@@ -302,7 +302,7 @@ export class RedisRunStore implements RunStore {
     const args: (string | number)[] = [this.maxRunsPerRule];
     for (const list of byRule.values()) args.push(list.length, ...list);
     await runScript(this.redis, APPEND, [...byRule.keys()], args);
-    return [];
+    return runs.map(() => undefined);
   });
   append(run: RuleRun): Promise<void> {
     return this.appends.add(run);
