@@ -106,10 +106,14 @@ const LUA_RANKS = Object.entries(stateRank)
 const SET_STATES = `
 local p = ARGV[1]
 local ranks = {${LUA_RANKS}}
+-- A broadcast's updates in one call share their message: whether its status hash exists and
+-- the expiry of its delivered set are settled once per message, not once per update.
+local live, dlvExpiring = {}, {}
 for i = 2, #ARGV, 5 do
   local id, u, d, state = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
   local st = p..'m:'..id..':st'
-  if redis.call('EXISTS', st) == 1 then
+  if live[id] == nil then live[id] = redis.call('EXISTS', st) == 1 end
+  if live[id] then
     local field = u..'\\t'..d
     local current = redis.call('HGET', st, field)
     if not current or ranks[string.sub(current, 1, string.find(current, '|', 1, true) - 1)] < ranks[state] then
@@ -117,7 +121,10 @@ for i = 2, #ARGV, 5 do
       if state == 'delivered' or state == 'acknowledged' then
         local dlv = p..'m:'..id..':dlv'
         redis.call('SADD', dlv, u)
-        redis.call('PEXPIRE', dlv, redis.call('PTTL', st))
+        if not dlvExpiring[id] then
+          redis.call('PEXPIRE', dlv, redis.call('PTTL', st))
+          dlvExpiring[id] = true
+        end
         if d ~= '' then
           local ph = redis.call('HGET', st, u..'\\t')
           if ph and string.sub(ph, 1, 8) == 'pending|' then redis.call('HDEL', st, u..'\\t') end
