@@ -101,7 +101,8 @@ const LUA_RANKS = Object.entries(stateRank)
   .join(', ');
 
 // Moves devices' states only forward (ranks from stateRank); delivered/acknowledged also mark
-// the user as reached (collapse and fallback read that) and settle a device-less placeholder.
+// the user as reached (collapse and fallback read that) and settle a device-less placeholder
+// (the user had no device at accept; a device connected since then delivers it).
 // ARGV: prefix, then (messageId, userId, deviceId, state, atMs) per update, applied in order.
 const SET_STATES = `
 local p = ARGV[1]
@@ -125,7 +126,9 @@ for i = 2, #ARGV, 5 do
           redis.call('PEXPIRE', dlv, redis.call('PTTL', st))
           dlvExpiring[id] = true
         end
-        if d ~= '' then
+        -- Only a user without devices at accept has a placeholder, and then none of its
+        -- devices had a field: a device that had one needs no look.
+        if d ~= '' and not current then
           local ph = redis.call('HGET', st, u..'\\t')
           if ph and string.sub(ph, 1, 8) == 'pending|' then redis.call('HDEL', st, u..'\\t') end
         end
