@@ -6,6 +6,9 @@
 //   node bench/dist/device-link.bench.js [--hubs 19500] [--workers 4] [--ingest-rate 32000]
 //                                        [--cmd-rate 500] [--cmd-seconds 10] [--phases floor,scale,reconnect,ingest,commands]
 //                                        [--server-prof <dir>] [--server-node-flags=<flags>]
+//                                        [--ingest-steps 24000,24000] [--sim-prof <dir>]
+// --ingest-steps offers exactly these rates, one step each, and keeps going past a step that
+// falls short: how an overloaded instance holds up over time (does it degrade or collapse).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -156,7 +159,8 @@ function startWorker(target: string, hubs: SimulatedHubCredentials[], rate: numb
   const dir = mkdtempSync(join(tmpdir(), 'lattice-sim-'));
   const file = join(dir, 'config.json');
   writeFileSync(file, JSON.stringify({ target, hubs, rate, spreadMs }));
-  const child = spawn(process.execPath, ['--max-old-space-size=4096', self, '--sim-worker', file], {
+  const prof = simulatorProfDir ? ['--cpu-prof', '--cpu-prof-dir', simulatorProfDir] : [];
+  const child = spawn(process.execPath, [...prof, '--max-old-space-size=4096', self, '--sim-worker', file], {
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   const worker: Worker = {
@@ -207,6 +211,8 @@ interface DeviceProcess {
 
 // Set by --server-prof <dir>: device servers write a CPU profile there when they exit.
 let serverProfDir: string | undefined;
+// Set by --sim-prof <dir>: the simulator processes write theirs there.
+let simulatorProfDir: string | undefined;
 // Node flags of the device servers (--server-node-flags); a larger young generation keeps
 // short-lived per-frame objects out of the old one (see the README's Benchmark section).
 let serverNodeFlags: string[] = [];
@@ -322,6 +328,7 @@ async function scaleAndIngest(
   workersCount: number,
   ingestRate: number,
   phases: Set<string>,
+  ingestSteps: readonly number[] | undefined,
 ): Promise<Record<string, unknown>> {
   const device = await startDeviceProcess({});
   const pid = device.child.pid!;
@@ -435,7 +442,7 @@ async function scaleAndIngest(
       // sending < 90 % of what was offered (the load generator is the limit), or /metrics
       // unanswered. At ~20k hubs a hub sends a frame every few seconds, so the window covers
       // several periods (a 5 s window was mostly rounding).
-      const steps = [0.25, 0.5, 0.75, 1].map((f) => Math.round(ingestRate * f));
+      const steps = ingestSteps ?? [0.25, 0.5, 0.75, 1].map((f) => Math.round(ingestRate * f));
       const rows: Record<string, unknown>[] = [];
       let best = 0;
       for (const offered of steps) {
@@ -448,9 +455,14 @@ async function scaleAndIngest(
           const sent0 = workers.reduce((sum, w) => sum + w.stats.telemetrySent, 0);
           const cpu0 = cpuSeconds(pid);
           const simCpu0 = simulatorCpu(workers);
+          const errors0 = streamErrorsOf(workers);
           const started = Date.now();
           await sleep(windowS * 1000);
           const f1 = await metric(device.httpUrl, 'lattice_device_frames_total{type="telemetry"}');
+          // Event-loop delay over the window (prom-client resets it at every scrape): how late
+          // health checks, metrics and new connections are answered at this load.
+          const lagP99 = await metric(device.httpUrl, 'nodejs_eventloop_lag_p99_seconds');
+          const heapUsed = await metric(device.httpUrl, 'nodejs_heap_size_used_bytes');
           const elapsed = (Date.now() - started) / 1000;
           const sent1 = workers.reduce((sum, w) => sum + w.stats.telemetrySent, 0);
           const cpu1 = cpuSeconds(pid);
@@ -467,10 +479,17 @@ async function scaleAndIngest(
             simulatorCpuCores: Math.round(((simCpu1 - simCpu0) / elapsed) * 100) / 100,
             simulatorCpuUsPerFrame: Math.round(((simCpu1 - simCpu0) / Math.max(1, sent1 - sent0)) * 1e7) / 10,
             serverRssMiB: mb(rssBytes(pid)),
+            serverHeapUsedMiB: mb(heapUsed),
+            eventLoopLagP99Ms: Math.round(lagP99 * 1000),
             limitedBy,
           });
+          // Streams that failed in the window (heartbeat or keepalive timeouts under load).
+          const errors1 = streamErrorsOf(workers);
+          const failed = Object.keys(errors1).reduce((n, code) => n + (errors1[code] ?? 0) - (errors0[code] ?? 0), 0);
+          if (failed > 0) (rows.at(-1) as Record<string, unknown>)['streamErrors'] = failed;
+          process.stderr.write(`ingest step ${JSON.stringify(rows.at(-1))}\n`);
           best = Math.max(best, achieved);
-          if (limitedBy !== '-') break;
+          if (limitedBy !== '-' && ingestSteps === undefined) break;
         } catch (error) {
           rows.push({
             offeredFramesPerS: offered,
@@ -623,10 +642,13 @@ async function main(): Promise<void> {
       'cmd-hubs': { type: 'string', default: '200' },
       phases: { type: 'string', default: 'floor,scale,reconnect,ingest,commands' },
       'server-prof': { type: 'string' },
+      'ingest-steps': { type: 'string' },
+      'sim-prof': { type: 'string' },
       'server-node-flags': { type: 'string', default: '--max-old-space-size=4096 --max-semi-space-size=32' },
     },
   });
   serverProfDir = values['server-prof'];
+  simulatorProfDir = values['sim-prof'];
   serverNodeFlags = values['server-node-flags'].split(' ').filter((f) => f.length > 0);
   const phases = new Set(values.phases.split(','));
   const setup = {
@@ -650,7 +672,13 @@ async function main(): Promise<void> {
   if (phases.has('scale') || phases.has('reconnect') || phases.has('ingest')) {
     Object.assign(
       figures,
-      await scaleAndIngest(setup.hubs, setup.simulatorProcesses, setup.ingestOfferedFramesPerSecond, phases),
+      await scaleAndIngest(
+        setup.hubs,
+        setup.simulatorProcesses,
+        setup.ingestOfferedFramesPerSecond,
+        phases,
+        values['ingest-steps']?.split(',').map(Number),
+      ),
     );
   }
   if (phases.has('commands')) {
