@@ -302,9 +302,7 @@ export class HubLinkService implements HubSessionOwner {
         // A closed session's call is ending; what the hub still sends is not read.
         if (session.closed) return undefined;
         session.lastSeenMs = clock.now();
-        const busy =
-          this.handle(session, frame) ??
-          (this.ingest.saturated ? this.ingest.flush() : this.ingest.turnFull ? this.ingest.nextTurn() : undefined);
+        const busy = this.handle(session, frame) ?? (this.ingest.saturated ? this.ingest.flush() : undefined);
         return busy?.then(undefined, onError);
       })
       // Ends with the requests, or when the transport ends the call (cancelled, reset).

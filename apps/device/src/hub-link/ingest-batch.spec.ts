@@ -116,20 +116,4 @@ describe('ingest batch', () => {
     expect(bus.events.map((e) => e.deviceId)).toEqual(['d1', 'd3']);
     expect(await counterValue(metrics, 'failures_total')).toBe(1);
   });
-
-  it('asks readers to wait for the next turn once a turn read its budget of frames', async () => {
-    const { batch, bus } = setup();
-    let frames = 0;
-    while (!batch.turnFull) {
-      batch.received('telemetry');
-      batch.telemetry('home', 'hub', 'd1', frames, { a: frames });
-      frames++;
-    }
-    expect(frames).toBeGreaterThan(1);
-    expect(bus.events).toEqual([]); // still this turn
-    await batch.nextTurn();
-    expect(batch.turnFull).toBe(false);
-    await batch.flush();
-    expect(bus.events).toHaveLength(frames); // nothing dropped, all written
-  });
 });

@@ -6,19 +6,16 @@ import type { ScalarMap } from '../internal/values.js';
 import type { ShadowReport, ShadowStore } from '../stores/device-stores.interfaces.js';
 
 const MAX_IN_FLIGHT = 50_000;
-/**
- * Frames read from all streams in one event-loop turn after which readers wait for the next
- * turn. Frames already queued on a stream are read in one run of microtasks, so without a
- * budget an overloaded instance spent seconds per turn and answered health checks, metrics
- * and new connections that late; readers that wait let HTTP/2 flow control hold the hubs.
- */
-const MAX_FRAMES_PER_TURN = 1000;
 
-/** A validated telemetry or event frame, waiting for the end of the event-loop turn. */
-interface Entry {
-  readonly kind: 'telemetry' | 'event';
-  readonly event: PlatformEvent;
-  readonly report: ShadowReport | undefined;
+const TELEMETRY = 'device.telemetry';
+
+/**
+ * The validated frames of one turn: the shadow merges of its telemetry, and the bus events of
+ * every frame in arrival order (no object per frame beyond what the store and the bus take).
+ */
+interface Batch {
+  readonly reports: ShadowReport[];
+  readonly events: PlatformEvent[];
 }
 
 /**
@@ -26,6 +23,14 @@ interface Entry {
  * turn: one shadow write for the batch (`reportMany`, one Redis round trip), then the bus
  * events in arrival order. Nothing is dropped or held past the turn; batches are written one
  * after another, so the order of frames, shadow merges and events is kept per stream.
+ *
+ * There is no budget of frames per turn: a frame handed to a reader has already been read off
+ * its socket, so holding it for a later turn saves nothing and keeps the transport reading.
+ * With thousands of slow streams HTTP/2 flow control needs ~80 KB of backlog per stream before
+ * it holds a hub back, so an instance that held frames past its budget kept reading every
+ * socket at the offered rate, buffered the rest, and spent its CPU on the growing heap (24k
+ * frames/s offered, 8k ingested). Handling every frame read stops reading at the socket
+ * instead: an instance behind leaves frames in the kernel and, past that, at the hubs.
  *
  * @example
  * ```ts
@@ -35,16 +40,13 @@ interface Entry {
  * ```
  */
 export class IngestBatch {
-  private entries: Entry[] = [];
+  private batch: Batch = { reports: [], events: [] };
   private telemetryCount = 0;
   private eventCount = 0;
   private scheduled: NodeJS.Immediate | undefined;
   private tail: Promise<void> = Promise.resolve();
   /** Frames queued or being written; above {@link MAX_IN_FLIGHT} readers wait (backpressure). */
   private inFlight = 0;
-  /** Telemetry and event frames read in this turn. */
-  private turnFrames = 0;
-  private nextTurnStarted: Promise<void> | undefined;
 
   constructor(
     private readonly shadows: ShadowStore,
@@ -57,7 +59,7 @@ export class IngestBatch {
 
   /** True while frames wait for the end of the turn. */
   get pending(): boolean {
-    return this.entries.length > 0;
+    return this.batch.events.length > 0;
   }
 
   /**
@@ -69,47 +71,22 @@ export class IngestBatch {
     return this.inFlight >= MAX_IN_FLIGHT;
   }
 
-  /** True once this turn read its budget of frames: readers should wait for {@link IngestBatch.nextTurn}. */
-  get turnFull(): boolean {
-    return this.turnFrames >= MAX_FRAMES_PER_TURN;
-  }
-
-  /** Resolves in the next event-loop turn, after I/O had its chance (and this turn's frames are on their way). */
-  nextTurn(): Promise<void> {
-    this.nextTurnStarted ??= new Promise<void>((resolve) =>
-      setImmediate(() => {
-        this.nextTurnStarted = undefined;
-        this.turnFrames = 0;
-        resolve();
-      }),
-    );
-    return this.nextTurnStarted;
-  }
-
   /** Counts a received telemetry or event frame (valid or not) in `lattice_device_frames_total`, once per turn. */
   received(kind: 'telemetry' | 'event'): void {
     if (kind === 'telemetry') this.telemetryCount++;
     else this.eventCount++;
-    this.turnFrames++;
     this.schedule();
   }
 
   /** Queues a validated telemetry frame: a shadow merge, then a `device.telemetry` event. */
   telemetry(homeId: string, hubId: string, deviceId: string, tsMs: number, values: ScalarMap): void {
-    this.push({
-      kind: 'telemetry',
-      report: { deviceId, values },
-      event: { type: 'device.telemetry', tsMs, homeId, hubId, deviceId, data: { values } },
-    });
+    this.batch.reports.push({ deviceId, values });
+    this.push({ type: TELEMETRY, tsMs, homeId, hubId, deviceId, data: { values } });
   }
 
   /** Queues a validated event frame: a `device.event` event. */
   event(homeId: string, hubId: string, deviceId: string, tsMs: number, type: string, values: ScalarMap): void {
-    this.push({
-      kind: 'event',
-      report: undefined,
-      event: { type: 'device.event', tsMs, homeId, hubId, deviceId, data: { event: type, values } },
-    });
+    this.push({ type: 'device.event', tsMs, homeId, hubId, deviceId, data: { event: type, values } });
   }
 
   /** Writes what is queued now; resolves once it and every earlier batch are written. */
@@ -119,27 +96,26 @@ export class IngestBatch {
       this.scheduled = undefined;
     }
     this.countFrames();
-    if (this.entries.length > 0) {
-      const entries = this.entries;
-      this.entries = [];
+    if (this.batch.events.length > 0) {
+      const batch = this.batch;
+      this.batch = { reports: [], events: [] };
       // A failed batch must not stop the ones after it (write() handles its own errors; this is a last resort).
       this.tail = this.tail
-        .then(() => this.write(entries))
+        .then(() => this.write(batch))
         .then(undefined, (error: unknown) => this.onReportFailed(error, 0));
     }
     return this.tail;
   }
 
-  private push(entry: Entry): void {
+  private push(event: PlatformEvent): void {
     this.inFlight++;
-    this.entries.push(entry);
+    this.batch.events.push(event);
     this.schedule();
   }
 
   private schedule(): void {
     this.scheduled ??= setImmediate(() => {
       this.scheduled = undefined;
-      this.turnFrames = 0;
       void this.flush();
     });
   }
@@ -151,10 +127,8 @@ export class IngestBatch {
     this.eventCount = 0;
   }
 
-  private async write(entries: readonly Entry[]): Promise<void> {
+  private async write({ reports, events }: Batch): Promise<void> {
     try {
-      const reports: ShadowReport[] = [];
-      for (const e of entries) if (e.report !== undefined) reports.push(e.report);
       let reported = true;
       try {
         if (reports.length > 0) await this.shadows.reportMany(reports, this.clock.now());
@@ -163,11 +137,9 @@ export class IngestBatch {
         this.onReportFailed(error, reports.length);
       }
       // A telemetry event says the shadow took the values, so it goes out only if it did.
-      const events: PlatformEvent[] = [];
-      for (const e of entries) if (reported || e.kind === 'event') events.push(e.event);
-      this.events.publishAll(events);
+      this.events.publishAll(reported ? events : events.filter((e) => e.type !== TELEMETRY));
     } finally {
-      this.inFlight -= entries.length;
+      this.inFlight -= events.length;
     }
   }
 }
