@@ -99,6 +99,17 @@ export interface ServerRequestStream<T> extends AsyncIterable<T> {
    * iteration, not both.
    */
   forEach(handler: (message: T) => PromiseLike<unknown> | void): Promise<void>;
+  /**
+   * Stops reading the call's connection (TCP) until `resumeConnection()`, so the client is held
+   * at once, whatever HTTP/2 window it has left: with thousands of slow streams, each on its own
+   * connection, that window lets a client run ~80 KB ahead of a server that holds its messages.
+   * Messages already read still arrive. Every call on the connection and its pings wait too, so
+   * hold it briefly. Only a server that accepts its own connections (`listenBacklog`) can;
+   * false when it cannot, or the connection is already held by this stream.
+   */
+  pauseConnection?(): boolean;
+  /** Reads the connection again after `pauseConnection()` (nothing when it is not held). */
+  resumeConnection?(): void;
 }
 
 type HandlerOf<H> = H extends (call: infer C, ...rest: never[]) => void

@@ -96,6 +96,91 @@ describe('GrpcServer with its own listener (listenBacklog)', () => {
   });
 });
 
+describe('GrpcServer holding a stream’s connection (pauseConnection)', () => {
+  /**
+   * A server whose Chat records what it reads, and a client chatting with it: 'a' at once,
+   * 'b' and 'c' after `sendRest()`; `close()` ends it all.
+   */
+  async function chat(listenBacklog: number | undefined) {
+    const read: string[] = [];
+    let requests: ServerRequestStream<Req> | undefined;
+    const server = new GrpcServer({ host: '127.0.0.1', port: 0, listenBacklog, fastPath: false });
+    server.addService(echo, {
+      ...implementation,
+      Chat: (stream: ServerRequestStream<Req>) => {
+        requests = stream;
+        const done = stream.forEach((r) => void read.push(r.message));
+        return (async function* () {
+          yield { message: 'open' };
+          await done.catch(() => undefined);
+        })();
+      },
+    });
+    await server.start();
+    const client = plainClient(server.port);
+    const stub = client.stub<Record<string, never>>() as unknown as {
+      Chat(requests: AsyncIterable<Req>): AsyncIterable<Req>;
+    };
+    let sendRest: () => void = () => undefined;
+    const rest = new Promise<void>((resolve) => (sendRest = resolve));
+    let finish: () => void = () => undefined;
+    const finished = new Promise<void>((resolve) => (finish = resolve));
+    async function* messages(): AsyncGenerator<Req> {
+      yield { message: 'a' };
+      await rest;
+      yield { message: 'b' };
+      yield { message: 'c' };
+      await finished;
+    }
+    const call = (async () => {
+      for await (const _ of stub.Chat(messages())) void _;
+    })();
+    await until(() => read.length === 1);
+    return {
+      read,
+      requests: requests as ServerRequestStream<Req>,
+      sendRest,
+      close: async () => {
+        sendRest();
+        finish();
+        await call.catch(() => undefined);
+        await client.close();
+        await server.drain(Date.now() + 200);
+      },
+    };
+  }
+
+  const until = async (done: () => boolean): Promise<void> => {
+    while (!done()) await new Promise((resolve) => setTimeout(resolve, 5));
+  };
+
+  it('reads nothing more from a held connection until it resumes, then everything in order', async () => {
+    const { read, requests, sendRest, close } = await chat(1024);
+    try {
+      expect(requests.pauseConnection?.()).toBe(true);
+      expect(requests.pauseConnection?.()).toBe(false); // already held
+      sendRest();
+      // Long enough for b and c to arrive many times over, were the connection read.
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(read).toEqual(['a']);
+      requests.resumeConnection?.();
+      await until(() => read.length === 3);
+      expect(read).toEqual(['a', 'b', 'c']);
+    } finally {
+      await close();
+    }
+  });
+
+  it('cannot hold a connection grpc-js accepted itself (no listenBacklog)', async () => {
+    const { requests, close } = await chat(undefined);
+    try {
+      expect(requests.pauseConnection?.()).toBe(false);
+    } finally {
+      await close();
+    }
+  });
+});
+
 describe('GrpcServer streaming requests read by callback (forEach)', () => {
   it('hands a client stream to forEach in order, holding messages while a callback promise is pending, and settles on cancel', async () => {
     let cancelled: Promise<unknown> = Promise.resolve();

@@ -13,7 +13,7 @@ import {
   type Metadata,
 } from '@grpc/grpc-js';
 import type { PackageDefinition } from '@grpc/proto-loader';
-import { createServer as createNetServer, type AddressInfo, type Server as NetServer } from 'node:net';
+import { createServer as createNetServer, type AddressInfo, type Server as NetServer, type Socket } from 'node:net';
 import { ReflectionService } from '@grpc/reflection';
 import { context, type Context } from '@opentelemetry/api';
 import { systemClock, type Clock, type ClockTimer } from '@lattice/core';
@@ -35,7 +35,7 @@ import {
 } from '../internal/fast-path/envelope.js';
 import { GRPC_SERVER_DEFAULTS, type GrpcServerOptions } from './grpc-server.interfaces.js';
 import { HealthState, healthContract, type ServingStatus } from './health.service.js';
-import { RequestStream } from './request-stream.js';
+import { RequestStream, type ConnectionReads } from './request-stream.js';
 
 type AnyHandler = (input: unknown, context: ServerCallContext) => unknown;
 
@@ -73,6 +73,8 @@ export class GrpcServer {
   private readonly options: Required<Omit<GrpcServerOptions, 'metrics' | 'clock' | 'listenBacklog'>>;
   private readonly listenBacklog: number | undefined;
   private listener: NetServer | undefined;
+  /** Connections accepted by our own listener, by peer (`address:port`, as grpc-js names it). */
+  private readonly connections = new Map<string, Socket>();
   private readonly clock: Clock;
   private readonly server: Server;
   private readonly health = new HealthState();
@@ -194,7 +196,14 @@ export class GrpcServer {
   /** Listens on a socket of our own (grpc-js takes no backlog) and hands connections to grpc-js. */
   private async listen(backlog: number): Promise<number> {
     const injector = this.server.createConnectionInjector(ServerCredentials.createInsecure());
-    const listener = createNetServer((socket) => injector.injectConnection(socket));
+    const listener = createNetServer((socket) => {
+      const peer = peerOf(socket);
+      this.connections.set(peer, socket);
+      socket.once('close', () => {
+        if (this.connections.get(peer) === socket) this.connections.delete(peer);
+      });
+      injector.injectConnection(socket);
+    });
     this.listener = listener;
     await new Promise<void>((resolve, reject) => {
       listener.once('error', reject);
@@ -288,12 +297,17 @@ export class GrpcServer {
         }) as UntypedHandleCall;
       case 'client':
         return ((call: ServerReadableStream<unknown, unknown>, callback: sendUnaryData<unknown>) =>
-          this.answerOnce(entry, call, new RequestStream(call), callback)) as UntypedHandleCall;
+          this.answerOnce(entry, call, this.requestsOf(call), callback)) as UntypedHandleCall;
       case 'bidi':
         return ((call: ServerDuplexStream<unknown, unknown>) => {
-          this.dispatchStream(entry, call, call.metadata, call.getDeadline(), new RequestStream(call), call);
+          this.dispatchStream(entry, call, call.metadata, call.getDeadline(), this.requestsOf(call), call);
         }) as UntypedHandleCall;
     }
+  }
+
+  private requestsOf(call: ServerReadableStream<unknown, unknown>): RequestStream<unknown> {
+    const socket = this.connections.size > 0 ? this.connections.get(call.getPeer()) : undefined;
+    return new RequestStream(call, socket && connectionReads(socket));
   }
 
   /** Runs a unary (or client-streaming) handler with span, metrics, deadline and error mapping. */
@@ -505,6 +519,23 @@ export class GrpcServer {
       }
     });
   }
+}
+
+function peerOf(socket: Socket): string {
+  return socket.remotePort ? `${socket.remoteAddress}:${socket.remotePort}` : String(socket.remoteAddress);
+}
+
+/**
+ * Reads of a connection whose socket HTTP/2 consumes: its TCP handle is the one place that can
+ * stop them (the session offers no pause, and the socket's own pause does not reach the handle).
+ */
+function connectionReads(socket: Socket): ConnectionReads {
+  const handle = (): { readStop(): number; readStart(): number } | undefined =>
+    (socket as unknown as { _handle?: { readStop(): number; readStart(): number } | null })._handle ?? undefined;
+  return {
+    stop: () => void (socket.destroyed ? undefined : handle()?.readStop()),
+    start: () => void (socket.destroyed ? undefined : handle()?.readStart()),
+  };
 }
 
 function deadlineOf(deadline: Date | number): number {

@@ -12,6 +12,12 @@ type Settle = { resolve(): void; reject(error: Error): void };
 /** What {@link RequestStream.forEach} calls per message; a promise holds the next messages until it settles. */
 type MessageHandler<T> = (message: T) => PromiseLike<unknown> | void;
 
+/** Stops and restarts reading a call's connection (see {@link RequestStream.pauseConnection}). */
+export interface ConnectionReads {
+  stop(): void;
+  start(): void;
+}
+
 /**
  * The request messages of a client- or bidi-streaming call, as the handler's async iterable.
  * It reads the call's 'data' events into a short queue, so a message costs one settled
@@ -44,8 +50,12 @@ export class RequestStream<T> implements ServerRequestStream<T>, AsyncIterableIt
   private handler: MessageHandler<T> | undefined;
   private handling = false;
   private settle: Settle | undefined;
+  private connectionHeld = false;
 
-  constructor(private readonly readable: Readable) {
+  constructor(
+    private readonly readable: Readable,
+    private readonly connection?: ConnectionReads,
+  ) {
     readable.on('data', this.onData);
     readable.once('end', this.onEnd);
     readable.on('error', this.onError);
@@ -70,6 +80,19 @@ export class RequestStream<T> implements ServerRequestStream<T>, AsyncIterableIt
     const done = new Promise<void>((resolve, reject) => (this.settle = { resolve, reject }));
     this.drain();
     return done;
+  }
+
+  pauseConnection(): boolean {
+    if (this.connection === undefined || this.connectionHeld) return false;
+    this.connectionHeld = true;
+    this.connection.stop();
+    return true;
+  }
+
+  resumeConnection(): void {
+    if (!this.connectionHeld) return;
+    this.connectionHeld = false;
+    this.connection?.start();
   }
 
   next(): Promise<IteratorResult<T>> {
