@@ -36,6 +36,7 @@ import type {
 } from '../stores/device-stores.interfaces.js';
 import { HubSession, type HubSessionOwner } from './hub-session.js';
 import { IngestBatch } from './ingest-batch.js';
+import { ReadThrottle } from './read-throttle.js';
 
 /** What the hub link needs; built once per application. */
 export interface HubLinkDeps {
@@ -80,6 +81,7 @@ export class HubLinkService implements HubSessionOwner {
   private draining = false;
   private readonly dummyHash: string;
   private readonly ingest: IngestBatch;
+  private readonly throttle = new ReadThrottle();
   private readonly verified: VerifiedSecrets;
 
   constructor(private readonly deps: HubLinkDeps) {
@@ -163,6 +165,7 @@ export class HubLinkService implements HubSessionOwner {
   stop(): void {
     if (this.sweepTimer) this.deps.clock.clearTimeout(this.sweepTimer);
     this.sweepTimer = undefined;
+    this.throttle.resumeAll();
     void this.ingest.flush();
   }
 
@@ -292,7 +295,8 @@ export class HubLinkService implements HubSessionOwner {
    * tens of thousands of streams those outlived young-generation collections and were the
    * largest cost per frame). Telemetry, events and pings are handled without a promise of
    * their own (they are most of the traffic); the rest holds the stream's next frames until
-   * it is done, so a stream's frames keep their order.
+   * it is done, so a stream's frames keep their order. Past the read budget of a turn the
+   * hub's connection is held (see {@link ReadThrottle}).
    */
   private read(session: HubSession, requests: ServerRequestStream<HubLinkFrame>): void {
     const clock = this.deps.clock;
@@ -303,6 +307,9 @@ export class HubLinkService implements HubSessionOwner {
         if (session.closed) return undefined;
         session.lastSeenMs = clock.now();
         const busy = this.handle(session, frame) ?? (this.ingest.saturated ? this.ingest.flush() : undefined);
+        if (this.throttle.frameRead() && requests.pauseConnection?.()) {
+          this.throttle.held(() => requests.resumeConnection?.());
+        }
         return busy?.then(undefined, onError);
       })
       // Ends with the requests, or when the transport ends the call (cancelled, reset).
