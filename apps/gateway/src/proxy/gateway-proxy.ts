@@ -210,8 +210,10 @@ export class GatewayProxy {
   private cachedPrincipal(route: CompiledRoute, req: IncomingMessage): Principal | undefined {
     if (route.auth === 'saas' || req.headers['x-lattice-key'] !== undefined || this.wiring.jwt === undefined)
       return undefined;
-    const token = bearerOf(req.headers.authorization);
-    const principal = token === undefined ? undefined : this.wiring.jwt.cached(token);
+    // A cached token passed the full bearer syntax check when it was first verified, so the
+    // exact same string needs only the prefix checked (the regex costs more than the lookup).
+    const header = req.headers.authorization;
+    const principal = hasBearerPrefix(header) ? this.wiring.jwt.cached(header.slice(BEARER_PREFIX.length)) : undefined;
     if (principal === undefined || (route.auth === 'admin' && !principal.roles.includes('admin'))) return undefined;
     return principal;
   }
@@ -398,7 +400,7 @@ export class GatewayProxy {
         },
         ex.abort,
       );
-      response.headers['x-lattice-fallback'] = 'true';
+      response.servedByFallback = true;
       return response;
     }
     throw new LatticeError(fallback.code, fallback.detail ?? 'Served by the route fallback.', {
@@ -452,7 +454,8 @@ export class GatewayProxy {
 
   private forward(ex: Exchange, response: UpstreamCall): void {
     const { match } = ex;
-    const headers = downstreamResponseHeaders(response.headers);
+    const headers = downstreamResponseHeaders(response.rawHeaders);
+    if (response.servedByFallback) headers['x-lattice-fallback'] = 'true';
     if (match.route.responseHeaders.length > 0) applyHeaderOps(headers, match.route.responseHeaders, match.captures);
     headers['x-request-id'] = ex.requestId;
     if (ex.corsHeaders !== undefined) Object.assign(headers, ex.corsHeaders);
@@ -515,6 +518,17 @@ export class GatewayProxy {
       signal.addEventListener('abort', onAbort);
     });
   }
+}
+
+const BEARER_PREFIX = 'Bearer ';
+
+function hasBearerPrefix(header: string | undefined): header is string {
+  return (
+    header !== undefined &&
+    header.length > BEARER_PREFIX.length &&
+    header.charCodeAt(BEARER_PREFIX.length - 1) === 32 &&
+    header.slice(0, BEARER_PREFIX.length - 1).toLowerCase() === 'bearer'
+  );
 }
 
 function bearerOf(header: string | undefined): string | undefined {

@@ -35,6 +35,8 @@ const DROPPED_RESPONSE = new Set<string>([
   'trailer',
   'transfer-encoding',
   'upgrade',
+  // Not a header a service means; as a key it would set the object's prototype.
+  '__proto__',
 ]);
 
 /** Names listed in a Connection header are hop-by-hop too. */
@@ -93,16 +95,26 @@ export function upstreamRequestHeaders(
   return out;
 }
 
-/** Response headers without hop-by-hop ones. */
-export function downstreamResponseHeaders(
-  headers: Record<string, string | string[] | undefined>,
-): Record<string, string | string[]> {
-  const listed = connectionListed(headers['connection']);
+/**
+ * Response headers from undici's raw list (name, value, …) without hop-by-hop ones, in one
+ * pass: names lower-cased, values read as latin1, a repeated name becomes an array.
+ */
+export function downstreamResponseHeaders(raw: readonly Buffer[]): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
-  for (const name in headers) {
-    const value = headers[name];
-    if (value === undefined || DROPPED_RESPONSE.has(name) || listed?.has(name) === true) continue;
-    out[name] = value;
+  let connection: string | undefined;
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i]!.toString('latin1').toLowerCase();
+    const value = raw[i + 1]!.toString('latin1');
+    if (DROPPED_RESPONSE.has(name)) {
+      if (name === 'connection') connection = connection === undefined ? value : `${connection},${value}`;
+      continue;
+    }
+    const prior = out[name];
+    if (prior === undefined) out[name] = value;
+    else if (typeof prior === 'string') out[name] = [prior, value];
+    else prior.push(value);
   }
+  const listed = connectionListed(connection);
+  if (listed !== undefined) for (const name of listed) delete out[name];
   return out;
 }

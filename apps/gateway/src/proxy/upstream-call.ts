@@ -1,4 +1,4 @@
-import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 import type { Dispatcher } from 'undici';
 import type { LightSignal } from './light-signal.js';
 
@@ -6,6 +6,7 @@ import type { LightSignal } from './light-signal.js';
 const DUMP_LIMIT_BYTES = 131_072;
 /** What the gateway keeps of a body that arrives before it knows where the body goes. */
 const PENDING_LIMIT_BYTES = 65_536;
+const NO_HEADERS: readonly Buffer[] = [];
 
 /** The client went away while its upstream exchange was running. */
 class UpstreamCallAbortedError extends Error {
@@ -23,17 +24,28 @@ class UpstreamCallAbortedError extends Error {
  * Chunks that arrive in between (the parser delivers a small response's headers and body in
  * one read) wait in a short list. A client that goes away cancels the exchange.
  *
+ * The handler speaks undici's first handler interface (`onConnect` … `onComplete`), which
+ * undici 7 still drives every request through: a handler of the newer interface is wrapped
+ * per request in an adapter that allocates a controller and parses the response headers
+ * into an object, and the gateway wants the raw header list, which it filters in one pass.
+ *
  * @example
  * ```ts
  * const call = await UpstreamCall.start(agent, { origin, path, method: 'GET', headers }, signal);
  * if (call.statusCode >= 500) call.dump();
- * else call.forwardTo(res, call.statusCode, headersFor(call.headers));
+ * else call.forwardTo(res, call.statusCode, downstreamResponseHeaders(call.rawHeaders));
  * ```
  */
 export class UpstreamCall implements Dispatcher.DispatchHandler {
   statusCode = 0;
-  headers: IncomingHttpHeaders = {};
-  private controller: Dispatcher.DispatchController | undefined;
+  /** The response headers as read: name, value, name, value, … */
+  rawHeaders: readonly Buffer[] = NO_HEADERS;
+  /** True when a route fallback answered instead of the route's upstream. */
+  servedByFallback = false;
+  private abortExchange: ((error: Error) => void) | undefined;
+  private resumeParser: (() => void) | undefined;
+  /** The parser waits (the next callback returns false) until {@link resume}. */
+  private paused = false;
   private resolveHeaders: ((call: UpstreamCall) => void) | undefined;
   private rejectHeaders: ((error: unknown) => void) | undefined;
   /** Chunks received before the body had somewhere to go. */
@@ -85,69 +97,83 @@ export class UpstreamCall implements Dispatcher.DispatchHandler {
     }
     const pending = this.pending;
     this.pending = undefined;
-    if (pending !== undefined) for (const chunk of pending) res.write(chunk);
     if (this.ended) {
-      res.end();
+      // The whole (small) body is here: head and body leave in one write, now, rather than
+      // through a write, a cork held until the next tick and an end.
+      if (pending === undefined) res.end();
+      else {
+        for (let i = 0; i < pending.length - 1; i++) res.write(pending[i]);
+        res.end(pending[pending.length - 1]);
+      }
       return;
     }
+    if (pending !== undefined) for (const chunk of pending) res.write(chunk);
     this.sink = res;
-    this.onDrain = (): void => this.controller?.resume();
+    this.onDrain = (): void => this.resume();
     res.on('drain', this.onDrain);
     // Respect the client's pace from the start: the parser waits while the socket is full.
-    if (res.writableNeedDrain) this.controller?.pause();
-    else this.controller?.resume();
+    if (res.writableNeedDrain) this.paused = true;
+    else this.resume();
   }
 
   /** Discards the body (a response the gateway does not forward) so the connection stays reusable. */
   dump(): void {
     this.pending = undefined;
     this.discarding = true;
-    if (!this.ended) this.controller?.resume();
+    if (!this.ended) this.resume();
   }
 
   /** Cancels the exchange (the client went away, or the gateway answers otherwise). */
   cancel(): void {
     if (this.ended || this.failure !== undefined) return;
     const error = new UpstreamCallAbortedError();
-    if (this.controller !== undefined) this.controller.abort(error);
+    if (this.abortExchange !== undefined) this.abortExchange(error);
     else this.failure = error; // queued in the pool: aborted as soon as undici starts it
   }
 
-  onRequestStart(controller: Dispatcher.DispatchController): void {
-    this.controller = controller;
-    if (this.failure !== undefined || this.signal.aborted)
-      controller.abort(this.failure ?? new UpstreamCallAbortedError());
+  private resume(): void {
+    if (!this.paused) return;
+    this.paused = false;
+    this.resumeParser?.();
   }
 
-  onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders): void {
+  onConnect(abort: (error?: Error) => void): void {
+    this.abortExchange = abort;
+    if (this.failure !== undefined || this.signal.aborted) abort(this.failure ?? new UpstreamCallAbortedError());
+  }
+
+  onHeaders(statusCode: number, rawHeaders: Buffer[], resume: () => void): boolean {
     // 1xx interim answers are not forwarded; the final answer follows on the same exchange.
-    if (statusCode < 200) return;
+    if (statusCode < 200) return true;
     this.statusCode = statusCode;
-    this.headers = headers;
+    this.rawHeaders = rawHeaders;
+    this.resumeParser = resume;
     const resolve = this.resolveHeaders;
     this.resolveHeaders = this.rejectHeaders = undefined;
     resolve?.(this);
+    return !this.paused;
   }
 
-  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+  onData(chunk: Buffer): boolean {
     const sink = this.sink;
     if (sink !== undefined) {
-      if (!sink.write(chunk)) controller.pause();
-      return;
+      if (!sink.write(chunk)) this.paused = true;
+      return !this.paused;
     }
     if (this.discarding) {
       this.discarded += chunk.length;
-      if (this.discarded > DUMP_LIMIT_BYTES) controller.abort(new UpstreamCallAbortedError());
-      return;
+      if (this.discarded > DUMP_LIMIT_BYTES) this.abortExchange?.(new UpstreamCallAbortedError());
+      return true;
     }
     // The body has nowhere to go yet (the gateway decides between forward and dump in the same
     // tick, but a large read may come first): keep a bounded amount, then let the parser wait.
     (this.pending ??= []).push(chunk);
     this.pendingBytes += chunk.length;
-    if (this.pendingBytes > PENDING_LIMIT_BYTES) controller.pause();
+    if (this.pendingBytes > PENDING_LIMIT_BYTES) this.paused = true;
+    return !this.paused;
   }
 
-  onResponseEnd(): void {
+  onComplete(): void {
     this.ended = true;
     this.signal.removeEventListener('abort', this.onAbort);
     const sink = this.sink;
@@ -157,7 +183,7 @@ export class UpstreamCall implements Dispatcher.DispatchHandler {
     }
   }
 
-  onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
+  onError(error: Error): void {
     this.failure = error;
     this.signal.removeEventListener('abort', this.onAbort);
     this.pending = undefined;
