@@ -307,7 +307,7 @@ export class GrpcServer {
 
   private requestsOf(call: ServerReadableStream<unknown, unknown>): RequestStream<unknown> {
     const socket = this.connections.size > 0 ? this.connections.get(call.getPeer()) : undefined;
-    return new RequestStream(call, socket && connectionReads(socket));
+    return new RequestStream(call, socket && new SocketReads(socket));
   }
 
   /** Runs a unary (or client-streaming) handler with span, metrics, deadline and error mapping. */
@@ -528,14 +528,25 @@ function peerOf(socket: Socket): string {
 /**
  * Reads of a connection whose socket HTTP/2 consumes: its TCP handle is the one place that can
  * stop them (the session offers no pause, and the socket's own pause does not reach the handle).
+ * A class, not closures: one is made per call, and a device instance holds ~20k calls.
  */
-function connectionReads(socket: Socket): ConnectionReads {
-  const handle = (): { readStop(): number; readStart(): number } | undefined =>
-    (socket as unknown as { _handle?: { readStop(): number; readStart(): number } | null })._handle ?? undefined;
-  return {
-    stop: () => void (socket.destroyed ? undefined : handle()?.readStop()),
-    start: () => void (socket.destroyed ? undefined : handle()?.readStart()),
-  };
+class SocketReads implements ConnectionReads {
+  constructor(private readonly socket: Socket) {}
+
+  stop(): void {
+    this.handle()?.readStop();
+  }
+
+  start(): void {
+    this.handle()?.readStart();
+  }
+
+  private handle(): { readStop(): number; readStart(): number } | undefined {
+    if (this.socket.destroyed) return undefined;
+    return (
+      (this.socket as unknown as { _handle?: { readStop(): number; readStart(): number } | null })._handle ?? undefined
+    );
+  }
 }
 
 function deadlineOf(deadline: Date | number): number {
