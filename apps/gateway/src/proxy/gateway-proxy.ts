@@ -75,14 +75,27 @@ interface Exchange {
   readonly path: string;
   readonly query: string;
   readonly match: RouteMatch;
-  readonly principal: Principal | undefined;
+  readonly hasBody: boolean;
+  /** The body cap of the route (or of a buffered body); undefined: none. */
+  readonly maxBytes: number | undefined;
+  principal: Principal | undefined;
   /** The whole body when the gateway had to read it. */
-  readonly body: Buffer | undefined;
+  body: Buffer | undefined;
   readonly abort: LightSignal;
-  readonly deadline: number;
+  deadline: number;
   corsHeaders: Record<string, string> | undefined;
   /** Upstream statuses that count as a failure (breaker, retry); undefined: none. */
   countedStatuses: ReadonlySet<number> | undefined;
+}
+
+/** What {@link GatewayProxy.handle} keeps of a request until its answer is out. */
+interface Served {
+  readonly req: IncomingMessage;
+  readonly res: ServerResponse;
+  readonly requestId: string;
+  readonly abort: LightSignal;
+  readonly started: number;
+  routeId: string;
 }
 
 /**
@@ -145,9 +158,8 @@ export class GatewayProxy {
   /** Matches a request without serving it (the WebSocket path uses it too). */
   matchRoute(req: IncomingMessage, path: string, query: string, method = req.method ?? 'GET'): RouteMatch | undefined {
     const hostHeader = req.headers.host ?? '';
-    const host = (
-      hostHeader.startsWith('[') ? hostHeader.slice(0, hostHeader.indexOf(']') + 1) : (hostHeader.split(':')[0] ?? '')
-    ).toLowerCase();
+    const end = hostHeader.startsWith('[') ? hostHeader.indexOf(']') + 1 : hostHeader.indexOf(':');
+    const host = (end === -1 ? hostHeader : hostHeader.slice(0, end)).toLowerCase();
     return this.table.match(
       { method, host, path, query, headers: req.headers, remoteAddress: req.socket.remoteAddress ?? '' },
       this.wiring.clock.now(),
@@ -156,27 +168,45 @@ export class GatewayProxy {
 
   /** Serves one request; never throws, never leaves the response hanging. */
   handle(req: IncomingMessage, res: ServerResponse): void {
-    const signal = new LightSignal();
+    const abort = new LightSignal();
     // 'close' fires once per response: `on` spares the once-wrapper an extra allocation per request.
     res.on('close', () => {
       // A client that goes away cancels the upstream exchange.
-      if (!res.writableFinished) signal.abort(ABORT_CLIENT);
+      if (!res.writableFinished) abort.abort(ABORT_CLIENT);
     });
-    const started = performance.now();
-    const requestId = requestIdOf(req.headers, this.ids);
-    let routeId = 'none';
-    this.serve(req, res, requestId, signal, (id) => (routeId = id)).then(
-      () => this.observe(routeId, res.statusCode, started),
-      (error: unknown) => {
-        try {
-          this.fail(req, res, requestId, error);
-        } catch (failure) {
-          this.wiring.logger.error({ err: failure, requestId }, 'gateway could not answer a failed request');
-          res.destroy();
-        }
-        this.observe(routeId, res.statusCode, started);
-      },
-    );
+    const served: Served = {
+      req,
+      res,
+      requestId: requestIdOf(req.headers, this.ids),
+      abort,
+      started: performance.now(),
+      routeId: 'none',
+    };
+    let pending: Promise<void> | undefined;
+    try {
+      pending = this.serve(served);
+    } catch (error) {
+      this.failed(served, error);
+      return;
+    }
+    if (pending === undefined) this.observe(served.routeId, res.statusCode, served.started);
+    else
+      pending.then(
+        () => this.observe(served.routeId, res.statusCode, served.started),
+        (error: unknown) => this.failed(served, error),
+      );
+  }
+
+  /** Answers a request that failed with problem+json (or cuts it when that is no longer possible). */
+  private failed(served: Served, error: unknown): void {
+    const { req, res, requestId } = served;
+    try {
+      this.fail(req, res, requestId, error);
+    } catch (failure) {
+      this.wiring.logger.error({ err: failure, requestId }, 'gateway could not answer a failed request');
+      res.destroy();
+    }
+    this.observe(served.routeId, res.statusCode, served.started);
   }
 
   async close(): Promise<void> {
@@ -232,13 +262,13 @@ export class GatewayProxy {
     if (!principal.homes.includes(home)) throw new GatewayNotFoundError();
   }
 
-  private async serve(
-    req: IncomingMessage,
-    res: ServerResponse,
-    requestId: string,
-    abort: LightSignal,
-    setRoute: (id: string) => void,
-  ): Promise<void> {
+  /**
+   * Checks, matches and admits a request, then proxies it. A request that needs no wait before
+   * the upstream call (no body to read, a cached JWT, a limiter permit at hand) runs
+   * synchronously up to the dispatch; undefined when it was answered on the spot (preflight).
+   */
+  private serve(served: Served): Promise<void> | undefined {
+    const { req, res, requestId } = served;
     const { path, query } = checkRequestTarget(req.url);
     const method = req.method ?? 'GET';
     const preflight = method === 'OPTIONS' && typeof req.headers['access-control-request-method'] === 'string';
@@ -250,12 +280,12 @@ export class GatewayProxy {
     );
     if (match === undefined) throw new GatewayNotFoundError();
     const route = match.route;
-    setRoute(route.id);
+    served.routeId = route.id;
     const corsHeaders = route.cors === undefined ? undefined : corsFor(route.cors, req.headers.origin);
     if (preflight && route.cors !== undefined) {
       res.writeHead(204, { ...corsPreflight(route.cors, corsHeaders), 'x-request-id': requestId });
       res.end();
-      return;
+      return undefined;
     }
 
     const length = req.headers['content-length'];
@@ -266,24 +296,6 @@ export class GatewayProxy {
       res.shouldKeepAlive = false;
       throw new GatewayPayloadTooLargeError(maxBytes);
     }
-    const body = mustBuffer ? await readBody(req, maxBytes ?? DEFAULT_BUFFERED_BODY_BYTES) : undefined;
-
-    // A JWT verified before answers from the cache without a promise; anything else takes the full path.
-    const principal =
-      route.auth === 'none'
-        ? undefined
-        : (this.cachedPrincipal(route, req) ??
-          (await this.authenticate(route, req, query === '' ? path : `${path}?${query}`, body ?? EMPTY_BODY)));
-    this.checkTenant(match, principal);
-    if (route.rateLimit !== undefined) {
-      const permit = this.wiring.policies.limit(route, rateKey(route, principal, req));
-      if (permit !== undefined) await permit;
-    }
-    if (route.validateBody !== undefined && body !== undefined) validateJson(route, body);
-
-    // The route timeout bounds the wait for response headers, retries included: each attempt
-    // gets what is left of it as undici's headersTimeout (no timer per request).
-    const deadline = this.wiring.clock.now() + route.timeoutMs;
     const exchange: Exchange = {
       req,
       res,
@@ -291,33 +303,69 @@ export class GatewayProxy {
       path,
       query,
       match,
-      principal,
-      body,
-      abort,
-      deadline,
+      hasBody,
+      maxBytes,
+      principal: undefined,
+      body: undefined,
+      abort: served.abort,
+      deadline: 0,
       corsHeaders,
       countedStatuses: undefined,
     };
-    const response = await this.respondFromUpstream(exchange, hasBody, maxBytes);
-    this.forward(exchange, response);
+    // A JWT verified before answers from the cache without a promise; anything else takes the full path.
+    if (!mustBuffer && route.auth !== 'none') exchange.principal = this.cachedPrincipal(route, req);
+    if (mustBuffer || (route.auth !== 'none' && exchange.principal === undefined))
+      return this.readAndAuthenticate(exchange, mustBuffer);
+    return this.admit(exchange);
   }
 
-  /** Breaker, retry and fallback around the upstream call; resolves with the response to forward. */
-  private respondFromUpstream(ex: Exchange, hasBody: boolean, maxBytes: number | undefined): Promise<UpstreamCall> {
+  /** The slow start: reads the body the gateway must see whole, then authenticates. */
+  private async readAndAuthenticate(ex: Exchange, mustBuffer: boolean): Promise<void> {
+    const { req, path, query } = ex;
+    const route = ex.match.route;
+    if (mustBuffer) ex.body = await readBody(req, ex.maxBytes ?? DEFAULT_BUFFERED_BODY_BYTES);
+    if (route.auth !== 'none')
+      ex.principal =
+        this.cachedPrincipal(route, req) ??
+        (await this.authenticate(route, req, query === '' ? path : `${path}?${query}`, ex.body ?? EMPTY_BODY));
+    return this.admit(ex);
+  }
+
+  /** Tenant check, rate limit and body validation, then the upstream exchange. */
+  private admit(ex: Exchange): Promise<void> {
+    const route = ex.match.route;
+    this.checkTenant(ex.match, ex.principal);
+    if (route.rateLimit !== undefined) {
+      const permit = this.wiring.policies.limit(route, rateKey(route, ex.principal, ex.req));
+      if (permit !== undefined) return permit.then(() => this.proxy(ex));
+    }
+    return this.proxy(ex);
+  }
+
+  private proxy(ex: Exchange): Promise<void> {
+    const route = ex.match.route;
+    if (route.validateBody !== undefined && ex.body !== undefined) validateJson(route, ex.body);
+    // The route timeout bounds the wait for response headers, retries included: each attempt
+    // gets what is left of it as undici's headersTimeout (no timer per request).
+    ex.deadline = this.wiring.clock.now() + route.timeoutMs;
+    return this.respondFromUpstream(ex);
+  }
+
+  /** Breaker, retry and fallback around the upstream call, then forwards the response. */
+  private respondFromUpstream(ex: Exchange): Promise<void> {
     const route = ex.match.route;
     const breaker = this.wiring.policies.breaker(route);
     const retry = route.retry;
-    const replayable = !hasBody || ex.body !== undefined;
+    const replayable = !ex.hasBody || ex.body !== undefined;
     const canRetry =
       retry !== undefined && replayable && (retry.methods as readonly string[]).includes(ex.req.method ?? 'GET');
     ex.countedStatuses = failingStatuses(route, breaker !== undefined, canRetry);
     const guarded =
-      breaker === undefined
-        ? () => this.attempt(ex, hasBody, maxBytes)
-        : () => breaker.execute(() => this.attempt(ex, hasBody, maxBytes), { key: route.id });
+      breaker === undefined ? () => this.attempt(ex) : () => breaker.execute(() => this.attempt(ex), { key: route.id });
     // The common case (no retry): one attempt, then the fallback on failure; no loop, no extra frame.
-    if (!canRetry) return guarded().catch((error: unknown) => this.fallbackOrThrow(ex, error));
-    return this.withRetries(ex, guarded, retry);
+    const forward = (response: UpstreamCall): void => this.forward(ex, response);
+    if (!canRetry) return guarded().then(forward, (error: unknown) => this.fallbackOrThrow(ex, error).then(forward));
+    return this.withRetries(ex, guarded, retry).then(forward);
   }
 
   private async withRetries(
@@ -350,20 +398,13 @@ export class GatewayProxy {
   }
 
   /** One attempt: resolve an upstream (synchronous for URL targets), send, judge the status. */
-  private attempt(ex: Exchange, hasBody: boolean, maxBytes: number | undefined): Promise<UpstreamCall> {
+  private attempt(ex: Exchange): Promise<UpstreamCall> {
     const upstream = this.wiring.upstreams.resolve(ex.match.route.target);
-    return upstream instanceof Promise
-      ? upstream.then((u) => this.attemptOn(ex, u, hasBody, maxBytes))
-      : this.attemptOn(ex, upstream, hasBody, maxBytes);
+    return upstream instanceof Promise ? upstream.then((u) => this.attemptOn(ex, u)) : this.attemptOn(ex, upstream);
   }
 
-  private attemptOn(
-    ex: Exchange,
-    upstream: Upstream,
-    hasBody: boolean,
-    maxBytes: number | undefined,
-  ): Promise<UpstreamCall> {
-    return this.send(ex, upstream.origin, hasBody, maxBytes).then(
+  private attemptOn(ex: Exchange, upstream: Upstream): Promise<UpstreamCall> {
+    return this.send(ex, upstream.origin).then(
       (response) => {
         upstream.done(response.statusCode < 500);
         if (ex.countedStatuses?.has(response.statusCode) === true) throw new UpstreamStatusError(response);
@@ -409,8 +450,8 @@ export class GatewayProxy {
     });
   }
 
-  private send(ex: Exchange, origin: string, hasBody: boolean, maxBytes: number | undefined): Promise<UpstreamCall> {
-    const { req, match } = ex;
+  private send(ex: Exchange, origin: string): Promise<UpstreamCall> {
+    const { req, match, hasBody, maxBytes } = ex;
     const headers = upstreamRequestHeaders(req, ex.requestId, this.ids);
     if (ex.principal !== undefined) Object.assign(headers, this.identityFor(ex.principal));
     applyHeaderOps(headers, match.route.requestHeaders, match.captures);
