@@ -9,6 +9,7 @@
 // BENCH_FIXED_RATE req/s): there p99 minus the direct p99 is the hop's own latency, not queueing.
 //
 //   node bench/dist/gateway.bench.js   (BENCH_DURATION_SECONDS=5, BENCH_ROUNDS=3, BENCH_FIXED_RATE=1000 by default)
+//   BENCH_GATEWAY_CPU_PROF=<dir> writes the gateway process's CPU profile (node --cpu-prof) there when it stops.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -112,7 +113,11 @@ async function serve(mode: string, upstreamPort: string): Promise<void> {
 
 function start(mode: string, upstreamPort = '0'): Promise<{ child: ChildProcess; port: number; token?: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [self, mode, upstreamPort], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const profileDir = mode === 'gateway' ? process.env['BENCH_GATEWAY_CPU_PROF'] : undefined;
+    const nodeArgs = profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${profileDir}`];
+    const child = spawn(process.execPath, [...nodeArgs, self, mode, upstreamPort], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let out = '';
     let token: string | undefined;
     child.stdout.on('data', (d: Buffer) => {
