@@ -26,6 +26,7 @@ describe('hub link (one instance, memory backend)', () => {
       LATTICE_DEVICE__DEVICE__HEARTBEAT_INTERVAL_MS: '200',
       LATTICE_DEVICE__DEVICE__SWEEP_INTERVAL_MS: '50',
       LATTICE_DEVICE__DEVICE__MAX_QUEUED_FRAMES: '16',
+      LATTICE_DEVICE__DEVICE__READ_FRAMES_PER_TURN: '3',
     });
   });
 
@@ -359,6 +360,44 @@ describe('hub link (one instance, memory backend)', () => {
     } finally {
       clearInterval(keepAlive);
       await proxy.close();
+    }
+  });
+
+  it('holds hubs that send past a turn’s read budget and reads them again: every frame arrives, in order', async () => {
+    const held = async (): Promise<number> => {
+      const text = await (await fetch(`${device.url}/metrics`)).text();
+      return Number(/^lattice_device_reads_held_total (\d+)/m.exec(text)?.[1] ?? 0);
+    };
+    const held0 = await held();
+    // Several hubs at once, each on its own connection: a connection delivers about one frame
+    // per turn, so together they read past this instance's budget of 3 frames a turn.
+    const hubs = await Promise.all(
+      Array.from({ length: 8 }, async () => {
+        const { hubId, secret } = await provision();
+        const hub = raw(hubId, secret);
+        const deviceId = `${hubId}-burst`;
+        await hello(hub, [deviceId]);
+        await eventually(async () => (await device.api.GetDevice({ deviceId, homeIds: HOMES })).online);
+        return { hub, deviceId };
+      }),
+    );
+    const frames = 1_000;
+    for (let i = 0; i < frames; i++) {
+      for (const { hub, deviceId } of hubs)
+        hub.send({ telemetry: { deviceId, tsMs: '1', values: { n: { number: i } } } });
+    }
+    const valuesOf = (deviceId: string): unknown[] =>
+      device.bus
+        .ofType('device.telemetry')
+        .filter((e) => e.deviceId === deviceId)
+        .map((e) => (e.data['values'] as Record<string, unknown>)['n']);
+    await eventually(() => hubs.every(({ deviceId }) => valuesOf(deviceId).length === frames), 20_000);
+    for (const { deviceId } of hubs) expect(valuesOf(deviceId)).toEqual(Array.from({ length: frames }, (_, i) => i));
+    expect(await held()).toBeGreaterThan(held0);
+    // Read again after being held.
+    for (const [i, { hub }] of hubs.entries()) {
+      hub.send({ ping: { tsMs: String(i) } });
+      expect((await hub.next((f) => f.frame === 'pong')).pong?.tsMs).toBe(String(i));
     }
   });
 

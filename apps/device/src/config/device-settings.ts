@@ -32,6 +32,8 @@ export interface DeviceSettings {
   maxFrameBytes: number;
   /** Frames waiting to be sent on one hub stream before it is closed with RESOURCE_EXHAUSTED. @default 256 */
   maxQueuedFrames: number;
+  /** Frames read from all hubs in one event-loop turn past which the hubs still sending are held for a few turns. @default 1000 */
+  readFramesPerTurn: number;
   /** Default command deadline when the caller gives none. @default 10000 */
   commandTimeoutMs: number;
   /** Longest command deadline accepted. @default 60000 */
@@ -74,6 +76,7 @@ export const DEVICE_SETTINGS_DEFAULTS: DeviceSettings = {
   sweepIntervalMs: 5_000,
   maxFrameBytes: 65_536,
   maxQueuedFrames: 256,
+  readFramesPerTurn: 1000,
   commandTimeoutMs: 10_000,
   maxCommandTimeoutMs: 60_000,
   maxQueueTtlMs: 86_400_000,
@@ -97,6 +100,7 @@ const schema = z.object({
   sweepIntervalMs: positive,
   maxFrameBytes: z.number().int().min(256),
   maxQueuedFrames: positive,
+  readFramesPerTurn: positive,
   commandTimeoutMs: positive,
   maxCommandTimeoutMs: positive,
   maxQueueTtlMs: positive,

@@ -76,12 +76,13 @@ export class HubLinkService implements HubSessionOwner {
   private readonly authFailures: Counter;
   private readonly heartbeatTimeouts: Counter;
   private readonly authCacheHits: Counter;
+  private readonly readsHeld: Counter;
   private readonly routeTtlMs: number;
   private sweepTimer: ClockTimer | undefined;
   private draining = false;
   private readonly dummyHash: string;
   private readonly ingest: IngestBatch;
-  private readonly throttle = new ReadThrottle();
+  private readonly throttle: ReadThrottle;
   private readonly verified: VerifiedSecrets;
 
   constructor(private readonly deps: HubLinkDeps) {
@@ -114,6 +115,10 @@ export class HubLinkService implements HubSessionOwner {
       name: 'lattice_device_auth_cache_hits_total',
       help: 'Hub connections whose secret was recently verified, so the scrypt check was skipped',
     });
+    this.readsHeld = metrics.counter({
+      name: 'lattice_device_reads_held_total',
+      help: 'Hub connections held (not read for a few turns) because a turn had read its budget of frames',
+    });
     this.heartbeatTimeouts = metrics.counter({
       name: 'lattice_device_heartbeat_timeouts_total',
       help: 'Hub streams closed after three silent heartbeat intervals',
@@ -128,6 +133,7 @@ export class HubLinkService implements HubSessionOwner {
         deps.logger.warn({ err: error, frames }, 'telemetry frames dropped: shadows could not be updated');
       },
     );
+    this.throttle = new ReadThrottle(settings.readFramesPerTurn);
     this.routes = new RouteCache(deps.clock, settings.sweepIntervalMs, ROUTE_CACHE_MAX_ENTRIES);
     this.verified = new VerifiedSecrets(deps.clock, settings.authCacheTtlMs, settings.authCacheMaxEntries);
     this.routeTtlMs = 3 * settings.heartbeatIntervalMs + 2 * settings.sweepIntervalMs;
@@ -308,6 +314,7 @@ export class HubLinkService implements HubSessionOwner {
         session.lastSeenMs = clock.now();
         const busy = this.handle(session, frame) ?? (this.ingest.saturated ? this.ingest.flush() : undefined);
         if (this.throttle.frameRead() && requests.pauseConnection?.()) {
+          this.readsHeld.inc();
           this.throttle.held(() => requests.resumeConnection?.());
         }
         return busy?.then(undefined, onError);

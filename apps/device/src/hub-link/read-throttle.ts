@@ -1,5 +1,3 @@
-/** Frames read in one event-loop turn past which the streams still sending are held. */
-const FRAMES_PER_TURN = 1000;
 /** Held connections resumed in the first turn of an overload; adapts from there. */
 const FIRST_RESUMES_PER_TURN = 64;
 /** How many more held connections a turn resumes after a turn within its budget. */
@@ -16,7 +14,7 @@ const RESUME_STEP = 8;
  *
  * @example
  * ```ts
- * const throttle = new ReadThrottle();
+ * const throttle = new ReadThrottle(1000);
  * requests.forEach((frame) => {
  *   handle(frame);
  *   if (throttle.frameRead() && requests.pauseConnection?.()) throttle.held(() => requests.resumeConnection?.());
@@ -31,7 +29,8 @@ export class ReadThrottle {
   private head = 0;
   private scheduled: NodeJS.Immediate | undefined;
 
-  constructor(private readonly framesPerTurn = FRAMES_PER_TURN) {}
+  /** @param framesPerTurn frames read in one event-loop turn past which the hubs still sending are held */
+  constructor(private readonly framesPerTurn: number) {}
 
   /** Connections held now. */
   get heldConnections(): number {
