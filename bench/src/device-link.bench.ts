@@ -460,7 +460,10 @@ async function scaleAndIngest(
         await sleep(Math.max(3000, 2 * periodS * 1000)); // warm up: every hub is sending
         const windowS = Math.max(10, 4 * periodS);
         try {
-          const f0 = await metric(device.httpUrl, 'lattice_device_frames_total{type="telemetry"}');
+          const [f0 = 0, held0 = 0] = await metrics(device.httpUrl, [
+            'lattice_device_frames_total{type="telemetry"}',
+            'lattice_device_reads_held_total',
+          ]);
           const sent0 = workers.reduce((sum, w) => sum + w.stats.telemetrySent, 0);
           const cpu0 = cpuSeconds(pid);
           const simCpu0 = simulatorCpu(workers);
@@ -469,10 +472,11 @@ async function scaleAndIngest(
           await sleep(windowS * 1000);
           // Event-loop delay over the window (prom-client resets it at every scrape): how late
           // health checks, metrics and new connections are answered at this load.
-          const [f1 = 0, lagP99 = 0, heapUsed = 0] = await metrics(device.httpUrl, [
+          const [f1 = 0, lagP99 = 0, heapUsed = 0, held1 = 0] = await metrics(device.httpUrl, [
             'lattice_device_frames_total{type="telemetry"}',
             'nodejs_eventloop_lag_p99_seconds',
             'nodejs_heap_size_used_bytes',
+            'lattice_device_reads_held_total',
           ]);
           const elapsed = (Date.now() - started) / 1000;
           const sent1 = workers.reduce((sum, w) => sum + w.stats.telemetrySent, 0);
@@ -492,6 +496,8 @@ async function scaleAndIngest(
             serverRssMiB: mb(rssBytes(pid)),
             serverHeapUsedMiB: mb(heapUsed),
             eventLoopLagP99Ms: Math.round(lagP99 * 1000),
+            // Hubs held for sending past a turn's read budget (the instance pushing back).
+            hubsHeldPerS: Math.round((held1 - held0) / elapsed),
             limitedBy,
           });
           // Streams that failed in the window (heartbeat or keepalive timeouts under load).
