@@ -42,6 +42,18 @@ describe('fast-path envelopes', () => {
     fc.assert(fc.property(envelope, (e) => expect(decode(encode(e))).toEqual(e)));
   });
 
+  it('keeps a metadata key named __proto__ as a key', () => {
+    const e: Envelope = {
+      kind: Kind.Error,
+      callId: 1,
+      code: 2,
+      details: '',
+      metadata: JSON.parse('{"__proto__":"x"}'),
+    };
+    const decoded = decode(encode(e));
+    expect(decoded.kind === Kind.Error && Object.entries(decoded.metadata)).toEqual([['__proto__', 'x']]);
+  });
+
   it('writes the envelopes of one turn as one message, in order, each as encode() makes it', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(envelope, { minLength: 1, maxLength: 20 }), async (envelopes) => {

@@ -177,7 +177,13 @@ function parseMeta(buf: Buffer, offset: number, length: number): Record<string, 
   const parsed: unknown = JSON.parse(buf.toString('utf8', offset, offset + length));
   const out: Record<string, string> = {};
   if (typeof parsed === 'object' && parsed !== null) {
-    for (const [k, v] of Object.entries(parsed)) if (typeof v === 'string') out[k] = v;
+    for (const [k, v] of Object.entries(parsed)) {
+      if (typeof v !== 'string') continue;
+      // `__proto__` is a valid metadata key; assigned, it would set the prototype and be lost.
+      if (k === '__proto__')
+        Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
+      else out[k] = v;
+    }
   }
   return out;
 }
