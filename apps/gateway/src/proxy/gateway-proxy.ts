@@ -324,9 +324,10 @@ export class GatewayProxy {
     const { req, path, query } = ex;
     const route = ex.match.route;
     if (mustBuffer) ex.body = await readBody(req, ex.maxBytes ?? DEFAULT_BUFFERED_BODY_BYTES);
+    // Without a body to read, serve() already looked in the JWT cache and missed.
     if (route.auth !== 'none')
       ex.principal =
-        this.cachedPrincipal(route, req) ??
+        (mustBuffer ? this.cachedPrincipal(route, req) : undefined) ??
         (await this.authenticate(route, req, query === '' ? path : `${path}?${query}`, ex.body ?? EMPTY_BODY));
     return this.admit(ex);
   }
