@@ -10,11 +10,12 @@
 // the same broadcasts from a bare ws server (the machine's ceiling; it is sent an IPC message, not a POST).
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { Redis } from 'ioredis';
 import { Pool } from 'undici';
 import WebSocket, { WebSocketServer } from 'ws';
 import { percentile, printTable, writeResult } from './harness.js';
@@ -203,6 +204,10 @@ interface FanoutRounds {
   readonly rounds: readonly { deliveries: number; ms: number; rate: number }[];
   /** The serving process's CPU per delivery (its socket writes' kernel time included). */
   readonly serverMicrosPerDelivery: number;
+  /** redis-server's CPU per delivery, when it runs on this machine (the Redis backend). */
+  readonly redisMicrosPerDelivery: number | undefined;
+  /** The client workers' CPU per delivery: what the clients take of the same cores. */
+  readonly clientMicrosPerDelivery: number;
 }
 
 /** `count` broadcasts, one at a time: each from `send(key)` until the last client has it. */
@@ -212,9 +217,13 @@ async function broadcastRounds(
   count: number,
   serverPid: number,
   send: (key: string) => Promise<void>,
+  redisPid?: number,
 ): Promise<FanoutRounds> {
   const rounds = [];
+  const workersCpu = (): number => children.reduce((n, c) => n + cpuMs(c.pid!), 0);
   const cpuBefore = cpuMs(serverPid);
+  const redisBefore = redisPid === undefined ? 0 : cpuMs(redisPid);
+  const workersBefore = workersCpu();
   for (let b = 0; b < count; b++) {
     const key = `b${b}`;
     const start = now();
@@ -232,10 +241,28 @@ async function broadcastRounds(
     rounds.push({ deliveries, ms: last - start, rate: deliveries / ((last - start) / 1000) });
   }
   const delivered = rounds.reduce((n, r) => n + r.deliveries, 0);
+  const perDelivery = (ms: number): number => Number(((ms * 1000) / Math.max(1, delivered)).toFixed(1));
   return {
     rounds,
-    serverMicrosPerDelivery: Math.round(((cpuMs(serverPid) - cpuBefore) * 1000) / Math.max(1, delivered)),
+    serverMicrosPerDelivery: perDelivery(cpuMs(serverPid) - cpuBefore),
+    redisMicrosPerDelivery: redisPid === undefined ? undefined : perDelivery(cpuMs(redisPid) - redisBefore),
+    clientMicrosPerDelivery: perDelivery(workersCpu() - workersBefore),
   };
+}
+
+/** redis-server's pid when it runs on this machine (its CPU is read from /proc), else undefined. */
+async function localRedisPid(url: string | undefined): Promise<number | undefined> {
+  if (url === undefined) return undefined;
+  const client = new Redis(url, { lazyConnect: true });
+  try {
+    await client.connect();
+    const pid = Number(/process_id:(\d+)/.exec(await client.info('server'))?.[1]);
+    return Number.isSafeInteger(pid) && existsSync(`/proc/${pid}/stat`) ? pid : undefined;
+  } catch {
+    return undefined;
+  } finally {
+    client.disconnect();
+  }
 }
 
 /** The same broadcasts from the bare `ws` server ({@link floorServer}), after the workers left push. */
@@ -303,15 +330,22 @@ async function driver(): Promise<void> {
     const rssAfter = rssBytes(server.pid!);
 
     // Broadcast fan-out: time from POST until the last client has the message.
-    const fanout = await broadcastRounds(children, open, broadcasts, server.pid!, async (key) => {
-      const status = await post(port, '/push/messages', {
-        title: 'all',
-        body: 'hello',
-        data: { k: key },
-        target: { broadcast: true },
-      });
-      if (status !== 202) throw new Error(`broadcast answered ${status}`);
-    });
+    const fanout = await broadcastRounds(
+      children,
+      open,
+      broadcasts,
+      server.pid!,
+      async (key) => {
+        const status = await post(port, '/push/messages', {
+          title: 'all',
+          body: 'hello',
+          data: { k: key },
+          target: { broadcast: true },
+        });
+        if (status !== 202) throw new Error(`broadcast answered ${status}`);
+      },
+      await localRedisPid(redisUrl),
+    );
     for (const child of children) child.send({ cmd: 'reset' } satisfies ToWorker);
 
     // Accept → delivered at a fixed offered rate (one user per message, spread over all clients),
@@ -401,6 +435,8 @@ async function driver(): Promise<void> {
       bytesPerClient: Math.round(bytesPerClient),
       broadcastMedianDeliveriesPerSecond: Math.round(fanoutRate),
       broadcastServerMicrosPerDelivery: fanout.serverMicrosPerDelivery,
+      broadcastRedisMicrosPerDelivery: fanout.redisMicrosPerDelivery,
+      broadcastClientMicrosPerDelivery: fanout.clientMicrosPerDelivery,
       broadcasts: fanout.rounds.map((f) => ({
         deliveries: f.deliveries,
         ms: Math.round(f.ms),
@@ -424,6 +460,16 @@ async function driver(): Promise<void> {
         target: '≥ 50,000',
       },
       { figure: 'broadcast server CPU per delivery (µs)', value: fanout.serverMicrosPerDelivery, target: '' },
+      ...(fanout.redisMicrosPerDelivery === undefined
+        ? []
+        : [
+            {
+              figure: 'broadcast redis-server CPU per delivery (µs)',
+              value: fanout.redisMicrosPerDelivery,
+              target: '',
+            },
+          ]),
+      { figure: 'broadcast clients CPU per delivery (µs)', value: fanout.clientMicrosPerDelivery, target: '' },
       ...(floor === undefined
         ? []
         : [
