@@ -300,12 +300,16 @@ describe('optional components', () => {
     expect(hpa.spec?.metrics?.[1]?.pods?.metric.name).toBe('lattice_device_connected_hubs');
   });
 
-  it('device-grpc-readiness probes readiness over gRPC on the internal port, liveness stays HTTP', () => {
-    const device = find<IDeployment>(rendered['prod-with-hooks'], 'Deployment', 'device');
-    const container = device.spec!.template.spec!.containers[0]!;
-    expect(container.readinessProbe?.grpc?.port).toBe(DEVICE_DEFAULTS.device.internalGrpcPort);
-    expect(container.livenessProbe?.httpGet?.path).toBe('/health/live');
-  });
+  it.each(['dev', 'prod', 'prod-with-hooks'] as const)(
+    'device-grpc-readiness (in every overlay) probes readiness over gRPC on the internal port, liveness stays HTTP: %s',
+    (rendering) => {
+      const device = find<IDeployment>(rendered[rendering], 'Deployment', 'device');
+      const container = device.spec!.template.spec!.containers[0]!;
+      expect(container.readinessProbe?.grpc?.port).toBe(DEVICE_DEFAULTS.device.internalGrpcPort);
+      expect(container.readinessProbe?.httpGet).toBeUndefined();
+      expect(container.livenessProbe?.httpGet?.path).toBe('/health/live');
+    },
+  );
 });
 
 describe('generate-secrets.mjs', () => {
