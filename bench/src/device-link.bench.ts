@@ -4,11 +4,15 @@
 // phase first measures a bare grpc-js stream server and clients on this machine.
 //
 //   node bench/dist/device-link.bench.js [--hubs 19500] [--workers 4] [--ingest-rate 32000]
-//                                        [--cmd-rate 500] [--cmd-seconds 10] [--phases floor,scale,reconnect,ingest,commands]
+//                                        [--cmd-rate 500] [--cmd-seconds 10]
+//                                        [--phases floor,scale,reconnect,ingest,ingest-wire,commands]
 //                                        [--server-prof <dir>] [--server-node-flags=<flags>]
 //                                        [--ingest-steps 24000,24000] [--sim-prof <dir>]
 // --ingest-steps offers exactly these rates, one step each, and keeps going past a step that
 // falls short: how an overloaded instance holds up over time (does it degrade or collapse).
+// Ingest is measured twice over the same hubs: with the grpc-js hub simulators as load
+// (phase ingest), then with lean wire-level hubs (phase ingest-wire, hub-wire-load.ts), whose
+// ~9 µs per frame leave the server the core it needs on a 2-core machine.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -26,6 +30,7 @@ import {
   type SimulatedHubCredentials,
 } from '@lattice-platform/device';
 import { percentile, printTable, writeResult } from './harness.js';
+import { WireHubLoad } from './hub-wire-load.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const deviceMain = join(root, 'apps', 'device', 'dist', 'main.js');
@@ -33,13 +38,19 @@ const self = fileURLToPath(import.meta.url);
 const TICKS_PER_S = 100;
 
 // ---------------------------------------------------------------- simulator worker process
+interface WorkerConfig {
+  target: string;
+  hubs: SimulatedHubCredentials[];
+  rate: number;
+  spreadMs: number;
+}
+
+function readWorkerConfig(file: string): WorkerConfig {
+  return JSON.parse(readFileSync(file, 'utf8')) as WorkerConfig;
+}
+
 async function runWorker(configFile: string): Promise<void> {
-  const config = JSON.parse(readFileSync(configFile, 'utf8')) as {
-    target: string;
-    hubs: SimulatedHubCredentials[];
-    rate: number;
-    spreadMs: number;
-  };
+  const config = readWorkerConfig(configFile);
   const sim = new HubSimulator({
     target: config.target,
     hubs: config.hubs,
@@ -58,6 +69,23 @@ async function runWorker(configFile: string): Promise<void> {
   }
   clearInterval(report);
   await sim.stop();
+  process.exit(0);
+}
+
+// The same worker protocol over the lean wire-level hubs (hub-wire-load.ts).
+async function runWireWorker(configFile: string): Promise<void> {
+  const config = readWorkerConfig(configFile);
+  const load = new WireHubLoad(config.target, config.hubs, 2);
+  load.setTelemetryRate(config.rate);
+  load.start(config.spreadMs);
+  const report = setInterval(() => process.stdout.write(`STATS ${JSON.stringify(load.stats)}\n`), 1000);
+  for await (const line of createInterface({ input: process.stdin })) {
+    const [cmd, arg] = line.split(' ');
+    if (cmd === 'rate') load.setTelemetryRate(Number(arg));
+    if (cmd === 'stop') break;
+  }
+  clearInterval(report);
+  load.stop();
   process.exit(0);
 }
 
@@ -150,19 +178,30 @@ interface Worker {
     welcomes?: number;
     telemetrySent: number;
     commandsAnswered: number;
+    windowBlocked?: number;
     streamErrors?: Record<string, number>;
   };
   send(line: string): void;
 }
 
-function startWorker(target: string, hubs: SimulatedHubCredentials[], rate: number, spreadMs: number): Worker {
+function startWorker(
+  target: string,
+  hubs: SimulatedHubCredentials[],
+  rate: number,
+  spreadMs: number,
+  load: 'simulator' | 'wire' = 'simulator',
+): Worker {
   const dir = mkdtempSync(join(tmpdir(), 'lattice-sim-'));
   const file = join(dir, 'config.json');
   writeFileSync(file, JSON.stringify({ target, hubs, rate, spreadMs }));
   const prof = simulatorProfDir ? ['--cpu-prof', '--cpu-prof-dir', simulatorProfDir] : [];
-  const child = spawn(process.execPath, [...prof, '--max-old-space-size=4096', self, '--sim-worker', file], {
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    [...prof, '--max-old-space-size=4096', self, load === 'wire' ? '--wire-worker' : '--sim-worker', file],
+    {
+      stdio: ['pipe', 'pipe', 'inherit'],
+    },
+  );
   const worker: Worker = {
     child,
     stats: { connected: 0, telemetrySent: 0, commandsAnswered: 0 },
@@ -446,84 +485,121 @@ async function scaleAndIngest(
     );
 
     if (phases.has('ingest')) {
-      // Step the offered load up to the target; stop at the first step that falls short: the
-      // server ingesting < 90 % of what the simulators sent (server-bound), the simulators
-      // sending < 90 % of what was offered (the load generator is the limit), or /metrics
-      // unanswered. At ~20k hubs a hub sends a frame every few seconds, so the window covers
-      // several periods (a 5 s window was mostly rounding).
       const steps = ingestSteps ?? [0.25, 0.5, 0.75, 1].map((f) => Math.round(ingestRate * f));
-      const rows: Record<string, unknown>[] = [];
-      let best = 0;
-      for (const offered of steps) {
-        const periodS = Math.max(1, connected) / offered;
-        for (const w of workers) w.send(`rate ${offered / Math.max(1, connected)}`);
-        await sleep(Math.max(3000, 2 * periodS * 1000)); // warm up: every hub is sending
-        const windowS = Math.max(10, 4 * periodS);
-        try {
-          const [f0 = 0, held0 = 0] = await metrics(device.httpUrl, [
-            'lattice_device_frames_total{type="telemetry"}',
-            'lattice_device_reads_held_total',
-          ]);
-          const sent0 = workers.reduce((sum, w) => sum + w.stats.telemetrySent, 0);
-          const cpu0 = cpuSeconds(pid);
-          const simCpu0 = simulatorCpu(workers);
-          const errors0 = streamErrorsOf(workers);
-          const started = Date.now();
-          await sleep(windowS * 1000);
-          // Event-loop delay over the window (prom-client resets it at every scrape): how late
-          // health checks, metrics and new connections are answered at this load.
-          const [f1 = 0, lagP99 = 0, heapUsed = 0, held1 = 0] = await metrics(device.httpUrl, [
-            'lattice_device_frames_total{type="telemetry"}',
-            'nodejs_eventloop_lag_p99_seconds',
-            'nodejs_heap_size_used_bytes',
-            'lattice_device_reads_held_total',
-          ]);
-          const elapsed = (Date.now() - started) / 1000;
-          const sent1 = workers.reduce((sum, w) => sum + w.stats.telemetrySent, 0);
-          const cpu1 = cpuSeconds(pid);
-          const simCpu1 = simulatorCpu(workers);
-          const achieved = Math.round((f1 - f0) / elapsed);
-          const sent = Math.round((sent1 - sent0) / elapsed);
-          const limitedBy = achieved < sent * 0.9 ? 'server' : sent < offered * 0.9 ? 'simulators' : '-';
-          rows.push({
-            offeredFramesPerS: offered,
-            sentFramesPerS: sent,
-            ingestedFramesPerS: achieved,
-            serverCpuCores: Math.round(((cpu1 - cpu0) / elapsed) * 100) / 100,
-            serverCpuUsPerFrame: Math.round(((cpu1 - cpu0) / Math.max(1, f1 - f0)) * 1e7) / 10,
-            simulatorCpuCores: Math.round(((simCpu1 - simCpu0) / elapsed) * 100) / 100,
-            simulatorCpuUsPerFrame: Math.round(((simCpu1 - simCpu0) / Math.max(1, sent1 - sent0)) * 1e7) / 10,
-            serverRssMiB: mb(rssBytes(pid)),
-            serverHeapUsedMiB: mb(heapUsed),
-            eventLoopLagP99Ms: Math.round(lagP99 * 1000),
-            // Hubs held for sending past a turn's read budget (the instance pushing back).
-            hubsHeldPerS: Math.round((held1 - held0) / elapsed),
-            limitedBy,
-          });
-          // Streams that failed in the window (heartbeat or keepalive timeouts under load).
-          const errors1 = streamErrorsOf(workers);
-          const failed = Object.keys(errors1).reduce((n, code) => n + (errors1[code] ?? 0) - (errors0[code] ?? 0), 0);
-          if (failed > 0) (rows.at(-1) as Record<string, unknown>)['streamErrors'] = failed;
-          process.stderr.write(`ingest step ${JSON.stringify(rows.at(-1))}\n`);
-          best = Math.max(best, achieved);
-          if (limitedBy !== '-' && ingestSteps === undefined) break;
-        } catch (error) {
-          rows.push({
-            offeredFramesPerS: offered,
-            ingestedFramesPerS: `server unresponsive (${(error as Error).name})`,
-          });
-          break;
-        }
+      const simulated = await ingest(device, workers, connected, steps, ingestSteps !== undefined);
+      printTable('ingest, grpc-js hub simulators as load (telemetry frames across all hubs)', simulated.rows);
+      Object.assign(figures, { ingestMaxFramesPerSecond: simulated.best, ingestSteps: simulated.rows });
+    }
+    if (phases.has('ingest-wire')) {
+      // The same hubs again, now from the lean wire-level load generator (hub-wire-load.ts):
+      // what the server ingests when the load side costs ~10 µs per frame instead of ~45.
+      await stopWorkers(workers.splice(0));
+      await sleep(3000);
+      for (let i = 0; i < workersCount; i++) {
+        const slice = creds.slice(i * perWorker, (i + 1) * perWorker);
+        workers.push(startWorker(device.hubTarget, slice, 0, spreadMs, 'wire'));
       }
-      for (const w of workers) w.send('rate 0');
-      printTable('ingest (telemetry frames across all hubs)', rows);
-      Object.assign(figures, { ingestMaxFramesPerSecond: best, ingestSteps: rows });
+      const until = Date.now() + spreadMs + 180_000;
+      while (connectedNow() < hubs && Date.now() < until) await sleep(1000);
+      const wireConnected = await metric(device.httpUrl, 'lattice_device_connected_hubs');
+      await sleep(3000);
+      const steps = ingestSteps ?? [0.5, 0.75, 1, 1.25].map((f) => Math.round(ingestRate * f));
+      const wire = await ingest(device, workers, wireConnected, steps, ingestSteps !== undefined);
+      printTable('ingest, wire-level hubs as load (telemetry frames across all hubs)', wire.rows);
+      Object.assign(figures, {
+        wireHubsConnected: wireConnected,
+        wireIngestMaxFramesPerSecond: wire.best,
+        wireIngestSteps: wire.rows,
+      });
     }
   } finally {
     await stopWorkers(workers);
     await device.stop();
   }
   return figures;
+}
+
+/** Steps the offered telemetry load over the connected hubs and measures each step. */
+async function ingest(
+  device: DeviceProcess,
+  workers: readonly Worker[],
+  connected: number,
+  steps: readonly number[],
+  keepGoing: boolean,
+): Promise<{ best: number; rows: Record<string, unknown>[] }> {
+  const pid = device.child.pid!;
+  // Step the offered load up to the target; stop at the first step that falls short: the
+  // server ingesting < 90 % of what the simulators sent (server-bound), the simulators
+  // sending < 90 % of what was offered (the load generator is the limit), or /metrics
+  // unanswered. At ~20k hubs a hub sends a frame every few seconds, so the window covers
+  // several periods (a 5 s window was mostly rounding).
+  const rows: Record<string, unknown>[] = [];
+  let best = 0;
+  for (const offered of steps) {
+    const periodS = Math.max(1, connected) / offered;
+    for (const w of workers) w.send(`rate ${offered / Math.max(1, connected)}`);
+    await sleep(Math.max(3000, 2 * periodS * 1000)); // warm up: every hub is sending
+    const windowS = Math.max(10, 4 * periodS);
+    try {
+      const [f0 = 0, held0 = 0] = await metrics(device.httpUrl, [
+        'lattice_device_frames_total{type="telemetry"}',
+        'lattice_device_reads_held_total',
+      ]);
+      const sent0 = workers.reduce((sum, w) => sum + w.stats.telemetrySent, 0);
+      const cpu0 = cpuSeconds(pid);
+      const simCpu0 = simulatorCpu(workers);
+      const errors0 = streamErrorsOf(workers);
+      const started = Date.now();
+      await sleep(windowS * 1000);
+      // Event-loop delay over the window (prom-client resets it at every scrape): how late
+      // health checks, metrics and new connections are answered at this load.
+      const [f1 = 0, lagP99 = 0, heapUsed = 0, held1 = 0] = await metrics(device.httpUrl, [
+        'lattice_device_frames_total{type="telemetry"}',
+        'nodejs_eventloop_lag_p99_seconds',
+        'nodejs_heap_size_used_bytes',
+        'lattice_device_reads_held_total',
+      ]);
+      const elapsed = (Date.now() - started) / 1000;
+      const sent1 = workers.reduce((sum, w) => sum + w.stats.telemetrySent, 0);
+      const cpu1 = cpuSeconds(pid);
+      const simCpu1 = simulatorCpu(workers);
+      const achieved = Math.round((f1 - f0) / elapsed);
+      const sent = Math.round((sent1 - sent0) / elapsed);
+      const limitedBy = achieved < sent * 0.9 ? 'server' : sent < offered * 0.9 ? 'simulators' : '-';
+      rows.push({
+        offeredFramesPerS: offered,
+        sentFramesPerS: sent,
+        ingestedFramesPerS: achieved,
+        serverCpuCores: Math.round(((cpu1 - cpu0) / elapsed) * 100) / 100,
+        serverCpuUsPerFrame: Math.round(((cpu1 - cpu0) / Math.max(1, f1 - f0)) * 1e7) / 10,
+        simulatorCpuCores: Math.round(((simCpu1 - simCpu0) / elapsed) * 100) / 100,
+        simulatorCpuUsPerFrame: Math.round(((simCpu1 - simCpu0) / Math.max(1, sent1 - sent0)) * 1e7) / 10,
+        serverRssMiB: mb(rssBytes(pid)),
+        serverHeapUsedMiB: mb(heapUsed),
+        eventLoopLagP99Ms: Math.round(lagP99 * 1000),
+        // Hubs held for sending past a turn's read budget (the instance pushing back).
+        hubsHeldPerS: Math.round((held1 - held0) / elapsed),
+        // Frames the load could not send because the server's flow-control window was shut.
+        windowBlocked: workers.reduce((sum, w) => sum + (w.stats.windowBlocked ?? 0), 0),
+        limitedBy,
+      });
+      // Streams that failed in the window (heartbeat or keepalive timeouts under load).
+      const errors1 = streamErrorsOf(workers);
+      const failed = Object.keys(errors1).reduce((n, code) => n + (errors1[code] ?? 0) - (errors0[code] ?? 0), 0);
+      if (failed > 0) (rows.at(-1) as Record<string, unknown>)['streamErrors'] = failed;
+      process.stderr.write(`ingest step ${JSON.stringify(rows.at(-1))}\n`);
+      best = Math.max(best, achieved);
+      if (limitedBy !== '-' && !keepGoing) break;
+    } catch (error) {
+      rows.push({
+        offeredFramesPerS: offered,
+        ingestedFramesPerS: `server unresponsive (${(error as Error).name})`,
+      });
+      break;
+    }
+  }
+  for (const w of workers) w.send('rate 0');
+  return { best, rows };
 }
 
 async function startRedis(): Promise<{ url: string; pid: number; stop(): Promise<void> }> {
@@ -657,11 +733,13 @@ async function main(): Promise<void> {
       'cmd-rate': { type: 'string', default: '500' },
       'cmd-seconds': { type: 'string', default: '10' },
       'cmd-hubs': { type: 'string', default: '200' },
-      phases: { type: 'string', default: 'floor,scale,reconnect,ingest,commands' },
+      phases: { type: 'string', default: 'floor,scale,reconnect,ingest,ingest-wire,commands' },
       'server-prof': { type: 'string' },
       'ingest-steps': { type: 'string' },
       'sim-prof': { type: 'string' },
-      'server-node-flags': { type: 'string', default: '--max-old-space-size=4096 --max-semi-space-size=32' },
+      // The deployed semi-space flag (deploy/k8s/base/device.yaml) and the heap limit a pod
+      // sized for ~20k hubs would get from its memory limit.
+      'server-node-flags': { type: 'string', default: '--max-semi-space-size=32 --max-old-space-size=1024' },
     },
   });
   serverProfDir = values['server-prof'];
@@ -686,7 +764,7 @@ async function main(): Promise<void> {
     // 200 to 6,000 connections).
     Object.assign(figures, await floor(6000, 8000, 2));
   }
-  if (phases.has('scale') || phases.has('reconnect') || phases.has('ingest')) {
+  if (['scale', 'reconnect', 'ingest', 'ingest-wire'].some((p) => phases.has(p))) {
     Object.assign(
       figures,
       await scaleAndIngest(
@@ -711,6 +789,7 @@ async function main(): Promise<void> {
 }
 
 if (process.argv[2] === '--sim-worker') await runWorker(process.argv[3] ?? '');
+else if (process.argv[2] === '--wire-worker') await runWireWorker(process.argv[3] ?? '');
 else if (process.argv[2] === '--floor-server') runFloorServer();
 else if (process.argv[2] === '--floor-client') {
   runFloorClient(Number(process.argv[3]), Number(process.argv[4]), Number(process.argv[5]));

@@ -38,6 +38,7 @@ export { MemoryCommandStore, MemoryDeviceStore, MemoryHubStore, MemoryShadowStor
 export { RedisCommandStore, RedisDeviceStore, RedisHubStore, RedisShadowStore } from './stores/redis-stores.js';
 export { deviceServiceContract, plainHubLinkContract, PROTO_ROOT } from './grpc/device.contracts.js';
 export { HubSimulator } from './simulator/hub-simulator.js';
+export { encodeTelemetryFrame } from './internal/hub-frame-codec.js';
 export type { HubSimulatorOptions, SimulatedHubCredentials } from './simulator/hub-simulator.js';
 export type { DeviceServiceClient } from './generated/lattice/device/v1/DeviceService.js';
 export type { HubLinkClient } from './generated/lattice/device/v1/HubLink.js';
