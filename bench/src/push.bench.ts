@@ -31,13 +31,13 @@ type ToWorker =
   | { cmd: 'close' };
 type FromWorker =
   | { kind: 'connected'; count: number; failed: number }
-  | { kind: 'report'; bcast: Record<string, { count: number; lastMs: number }>; latencies: number[] }
+  | { kind: 'report'; bcast: Record<string, { count: number; firstMs: number; lastMs: number }>; latencies: number[] }
   | { kind: 'closed' };
 
 // ---------------------------------------------------------------- worker: holds WebSocket clients
 function worker(): void {
   const sockets: WebSocket[] = [];
-  let bcast: Record<string, { count: number; lastMs: number }> = {};
+  let bcast: Record<string, { count: number; firstMs: number; lastMs: number }> = {};
   let latencies: number[] = [];
   const onMessage = (raw: WebSocket.RawData): void => {
     const at = now();
@@ -45,7 +45,7 @@ function worker(): void {
     if (frame.type !== 'message' || frame.data === undefined) return;
     if (frame.data.k === 'lat' && frame.data.t !== undefined) latencies.push(at - frame.data.t);
     else if (frame.data.k !== undefined) {
-      const entry = (bcast[frame.data.k] ??= { count: 0, lastMs: 0 });
+      const entry = (bcast[frame.data.k] ??= { count: 0, firstMs: at, lastMs: 0 });
       entry.count++;
       entry.lastMs = Math.max(entry.lastMs, at);
     }
@@ -201,7 +201,8 @@ async function connectAll(children: readonly ChildProcess[], url: string, client
 }
 
 interface FanoutRounds {
-  readonly rounds: readonly { deliveries: number; ms: number; rate: number }[];
+  /** Per broadcast: ms from the send until the answer (202), the first and the last delivery. */
+  readonly rounds: readonly { deliveries: number; answeredMs: number; firstMs: number; ms: number; rate: number }[];
   /** The serving process's CPU per delivery (its socket writes' kernel time included). */
   readonly serverMicrosPerDelivery: number;
   /** redis-server's CPU per delivery, when it runs on this machine (the Redis backend). */
@@ -228,17 +229,26 @@ async function broadcastRounds(
     const key = `b${b}`;
     const start = now();
     await send(key);
+    const answered = now();
     let deliveries = 0;
+    let first = 0;
     let last = 0;
     const until = Date.now() + 60_000;
     while (Date.now() < until) {
       await sleep(200);
       const reports = await Promise.all(children.map((c) => ask(c, { cmd: 'report' }, 'report')));
       deliveries = reports.reduce((n, r) => n + (r.bcast[key]?.count ?? 0), 0);
+      first = Math.min(...reports.map((r) => r.bcast[key]?.firstMs ?? Infinity));
       last = Math.max(...reports.map((r) => r.bcast[key]?.lastMs ?? 0));
       if (deliveries >= open) break;
     }
-    rounds.push({ deliveries, ms: last - start, rate: deliveries / ((last - start) / 1000) });
+    rounds.push({
+      deliveries,
+      answeredMs: answered - start,
+      firstMs: first - start,
+      ms: last - start,
+      rate: deliveries / ((last - start) / 1000),
+    });
   }
   const delivered = rounds.reduce((n, r) => n + r.deliveries, 0);
   const perDelivery = (ms: number): number => Number(((ms * 1000) / Math.max(1, delivered)).toFixed(1));
@@ -439,6 +449,8 @@ async function driver(): Promise<void> {
       broadcastClientMicrosPerDelivery: fanout.clientMicrosPerDelivery,
       broadcasts: fanout.rounds.map((f) => ({
         deliveries: f.deliveries,
+        answeredMs: Math.round(f.answeredMs),
+        firstDeliveryMs: Math.round(f.firstMs),
         ms: Math.round(f.ms),
         perSecond: Math.round(f.rate),
       })),
