@@ -199,17 +199,25 @@ export class PushService {
     return { message, recipients, fallbackAt };
   }
 
-  /** Calls the store synchronously (before any await), which is what keeps a batch in order. */
+  /**
+   * Calls the store synchronously (before any await), which is what keeps a batch in order.
+   * The replicas are woken for each part of the message as soon as that part is durable, so a
+   * broadcast's first recipients get it while the store still writes the rest; the answer (202)
+   * waits for the whole message.
+   */
   private async store({ message, recipients, fallbackAt }: PreparedMessage): Promise<AcceptResult> {
     const { messages, fanout } = this.runtime;
-    const result = await messages.accept(message, recipients, fallbackAt);
-    (result.created ? this.created : this.duplicates).inc();
-    if (result.created && result.recipients.length > 0) {
+    const notices: Promise<void>[] = [];
+    const result = await messages.accept(message, recipients, fallbackAt, (stored, record) => {
       // The store is the record; a lost notice only delays delivery until the next one or a reconnect.
-      await fanout
-        .publish({ message, recipients: result.recipients })
-        .catch((error: unknown) => this.logger.warn({ err: error, id: message.id }, 'push fan-out notice failed'));
-    }
+      notices.push(
+        fanout
+          .publish({ message: record, recipients: stored })
+          .catch((error: unknown) => this.logger.warn({ err: error, id: message.id }, 'push fan-out notice failed')),
+      );
+    });
+    (result.created ? this.created : this.duplicates).inc();
+    await Promise.all(notices);
     return result;
   }
 

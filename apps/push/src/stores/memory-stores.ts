@@ -3,6 +3,7 @@ import { systemClock, type Clock } from '@lattice/core';
 import type { DeliveryState, PushDevice, PushMessage } from '../push.interfaces.js';
 import {
   stateRank,
+  type AcceptedRecipient,
   type AcceptResult,
   type DeviceStatus,
   type DirectoryStore,
@@ -66,7 +67,12 @@ export class MemoryMessageStore implements MessageStore {
     this.retentionMs = (options.retentionSeconds ?? 86_400) * 1000;
   }
 
-  accept(message: PushMessage, recipients: readonly RecipientInput[], fallbackAtMs?: number): Promise<AcceptResult> {
+  accept(
+    message: PushMessage,
+    recipients: readonly RecipientInput[],
+    fallbackAtMs?: number,
+    onStored?: (stored: readonly AcceptedRecipient[], message: PushMessage) => void,
+  ): Promise<AcceptResult> {
     const existing = this.record(message.id);
     if (existing !== undefined) return Promise.resolve({ created: false, message: existing.message, recipients: [] });
     const record: StoredRecord = {
@@ -101,6 +107,7 @@ export class MemoryMessageStore implements MessageStore {
       }
       return { userId, epoch: stream.epoch, offset };
     });
+    if (out.length > 0) onStored?.(out, message);
     return Promise.resolve({ created: true, message, recipients: out });
   }
 

@@ -134,11 +134,21 @@ export interface FallbackTask {
  */
 export interface MessageStore {
   /**
-   * Stores the message and appends it to every recipient's stream atomically; a known id
-   * returns `created: false` with the stored message. `fallbackAtMs` schedules the offline
-   * fallback per recipient (omit for none).
+   * Stores the message and appends it to every recipient's stream; resolves once all of it is
+   * stored. A known id returns `created: false` with the stored message. `fallbackAtMs`
+   * schedules the offline fallback per recipient (omit for none). `onStored` hears of the
+   * recipients as they become durable (with the stored message), before the call resolves: the Redis store stores a
+   * message of many recipients in parts and calls it once per part, so delivery can start
+   * before the last part is stored. A crash between parts leaves the message unfinished, not
+   * lost: the same id accepted again stores the recipients still missing (`created: false`,
+   * `recipients` and `onStored` name them) instead of being a complete duplicate.
    */
-  accept(message: PushMessage, recipients: readonly RecipientInput[], fallbackAtMs?: number): Promise<AcceptResult>;
+  accept(
+    message: PushMessage,
+    recipients: readonly RecipientInput[],
+    fallbackAtMs?: number,
+    onStored?: (stored: readonly AcceptedRecipient[], message: PushMessage) => void,
+  ): Promise<AcceptResult>;
   /** Live entries of a user's stream after `afterOffset` (at most `limit`). */
   read(userId: string, afterOffset: number, limit?: number): Promise<StreamRead>;
   /** The message, or undefined after its retention. */

@@ -1,10 +1,11 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
+import { Command, Redis } from 'ioredis';
 import { systemClock, TurnBatch, type Clock } from '@lattice/core';
 import type { DeliveryState, PushDevice, PushMessage } from '../push.interfaces.js';
 import { isLive, type PushStoreOptions } from './memory-stores.js';
 import {
   stateRank,
+  type AcceptedRecipient,
   type AcceptResult,
   type DeviceStatus,
   type DirectoryStore,
@@ -26,73 +27,110 @@ export interface RedisPushStoreOptions extends PushStoreOptions {
 
 // Stores each message once (SET NX), then appends it to every recipient's stream with the next
 // offset, replaces an undelivered older message of the same collapse key, initialises the
-// per-device states and schedules the fallback — all in one script, so a crash never leaves a
-// message half-accepted (the same id sent again would otherwise be taken as a duplicate).
-// ARGV: prefix, maxLen, then per message: id, json, keepMs, collapseKey, epochSeed, fallbackAt,
-// acceptedAt, recipients, and per recipient: user, device count, device ids. Answers per message
-// {1, user, epoch, offset, ...} when stored, {0, the stored JSON} for a known id.
+// per-device states and schedules the fallback. A message of many recipients (a broadcast) is
+// stored in parts, one script call each, so its first recipients are durable — and delivered —
+// while Redis still stores the rest. Its record carries an "open" marker (the accept's token)
+// from the first part until the last: a crash in between leaves the marker, and the same id
+// sent again resumes the accept, skipping the recipients already stored, instead of being taken
+// for a complete duplicate. A small message is one part ('all') and needs no marker.
+// ARGV: prefix, maxLen, then per part: id, json (first/all part only), keepMs, collapseKey, token,
+// fallbackAt, acceptedAt, part (all|first|more|last), index of its first recipient, recipients,
+// and per recipient: user, device count, device ids. Answers per part {mode, stored JSON or '',
+// then epoch, offset per recipient ('' and 0 for one skipped)}: mode 1 stored by this accept,
+// 2 resumed an unfinished accept of the id, 0 a complete duplicate (nothing stored).
 const ACCEPT = `
 local p, maxLen = ARGV[1], ARGV[2]
 local results = {}
 local i = 3
 while i <= #ARGV do
-  local id, json, keepMs, ck, epochSeed = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4]
-  local fbAt, acceptedAt, n = tonumber(ARGV[i + 5]), ARGV[i + 6], tonumber(ARGV[i + 7])
-  i = i + 8
+  local id, json, keepMs, ck, token = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4]
+  local fbAt, acceptedAt, part = tonumber(ARGV[i + 5]), ARGV[i + 6], ARGV[i + 7]
+  local start, n = tonumber(ARGV[i + 8]), tonumber(ARGV[i + 9])
+  i = i + 10
   local key = p..'m:'..id
-  if redis.call('SET', key, json, 'NX', 'PX', keepMs) == false then
-    results[#results + 1] = {0, redis.call('GET', key)}
+  local openKey = key..':open'
+  local mode, out
+  if part == 'all' or part == 'first' then
+    if redis.call('SET', key, json, 'NX', 'PX', keepMs) then
+      mode = 1
+      if part == 'first' then redis.call('SET', openKey, token, 'PX', keepMs) end
+      out = {1, ''}
+    else
+      mode = redis.call('EXISTS', openKey) == 1 and 2 or 0
+      out = {mode, redis.call('GET', key)}
+    end
+  else
+    local open = redis.call('GET', openKey)
+    mode = (open == token and 1) or (open and 2) or 0
+    if mode == 1 and part == 'last' then redis.call('DEL', openKey) end
+    out = {mode, ''}
+  end
+  if mode == 0 then
     for r = 1, n do i = i + 2 + tonumber(ARGV[i + 1]) end
   else
-    local out = {1}
     local stKey = key..':st'
+    local pending = 'pending|'..acceptedAt
     for r = 1, n do
       local u = ARGV[i]
       local devices = tonumber(ARGV[i + 1])
-      local base = p..'u:{'..u..'}:'
-      local epoch = redis.call('GET', base..'epoch')
-      if not epoch then
-        epoch = epochSeed..'-'..r
-        redis.call('SET', base..'epoch', epoch)
+      local stored = false
+      if mode == 2 then
+        stored = redis.call('HEXISTS', stKey, u..'\t') == 1
+        for d = 1, devices do
+          if not stored then stored = redis.call('HEXISTS', stKey, u..'\t'..ARGV[i + 1 + d]) == 1 end
+        end
       end
-      local off = redis.call('INCR', base..'seq')
-      if ck ~= '' then
-        local older = redis.call('HGET', base..'ck', ck)
-        if older then
-          local sep = string.find(older, '\\t', 1, true)
-          local oldOff, oldId = string.sub(older, 1, sep - 1), string.sub(older, sep + 1)
-          if redis.call('SISMEMBER', p..'m:'..oldId..':dlv', u) == 0 then
-            redis.call('XDEL', base..'s', oldOff..'-1')
-            local oldSt = p..'m:'..oldId..':st'
-            local fields = redis.call('HKEYS', oldSt)
-            for _, f in ipairs(fields) do
-              if string.sub(f, 1, #u + 1) == u..'\\t' then redis.call('HSET', oldSt, f, 'replaced|'..acceptedAt) end
+      if stored then
+        out[#out + 1] = ''
+        out[#out + 1] = 0
+      else
+        local base = p..'u:{'..u..'}:'
+        local epoch = redis.call('GET', base..'epoch')
+        if not epoch then
+          epoch = token..'-'..(start + r)
+          redis.call('SET', base..'epoch', epoch)
+        end
+        local off = redis.call('INCR', base..'seq')
+        if ck ~= '' then
+          local older = redis.call('HGET', base..'ck', ck)
+          if older then
+            local sep = string.find(older, '\t', 1, true)
+            local oldOff, oldId = string.sub(older, 1, sep - 1), string.sub(older, sep + 1)
+            if redis.call('SISMEMBER', p..'m:'..oldId..':dlv', u) == 0 then
+              redis.call('XDEL', base..'s', oldOff..'-1')
+              local oldSt = p..'m:'..oldId..':st'
+              local fields = redis.call('HKEYS', oldSt)
+              for _, f in ipairs(fields) do
+                if string.sub(f, 1, #u + 1) == u..'\t' then redis.call('HSET', oldSt, f, 'replaced|'..acceptedAt) end
+              end
             end
           end
+          redis.call('HSET', base..'ck', ck, off..'\t'..id)
         end
-        redis.call('HSET', base..'ck', ck, off..'\\t'..id)
+        redis.call('XADD', base..'s', 'MAXLEN', '~', maxLen, off..'-1', 'm', id)
+        if devices == 0 then
+          redis.call('HSET', stKey, u..'\t', pending)
+        else
+          for d = 1, devices do redis.call('HSET', stKey, u..'\t'..ARGV[i + 1 + d], pending) end
+        end
+        if fbAt > 0 then redis.call('ZADD', p..'fb', fbAt, id..'\t'..u..'\t1') end
+        out[#out + 1] = epoch
+        out[#out + 1] = off
       end
-      redis.call('XADD', base..'s', 'MAXLEN', '~', maxLen, off..'-1', 'm', id)
-      if devices == 0 then
-        redis.call('HSET', stKey, u..'\\t', 'pending|'..acceptedAt)
-      else
-        for d = 1, devices do redis.call('HSET', stKey, u..'\\t'..ARGV[i + 1 + d], 'pending|'..acceptedAt) end
-      end
-      if fbAt > 0 then redis.call('ZADD', p..'fb', fbAt, id..'\\t'..u..'\\t1') end
-      out[#out + 1] = u
-      out[#out + 1] = epoch
-      out[#out + 1] = off
       i = i + 2 + devices
     end
     redis.call('PEXPIRE', stKey, keepMs)
-    results[#results + 1] = out
   end
+  results[#results + 1] = out
 end
 return results
 `;
 
-// Messages per ACCEPT call when a turn stores many (a broadcast alone is one call, however large).
+// Messages per ACCEPT call when a turn stores many small ones.
 const MESSAGES_PER_CALL = 64;
+// Recipients per part of a message stored in parts: large enough that a part's script call
+// costs far more than its round trip, small enough that delivery starts a few ms after the accept.
+const RECIPIENTS_PER_PART = 1000;
 // deviceIdsOf calls per DEVICE_IDS call when a turn makes many.
 const LOOKUPS_PER_CALL = 256;
 
@@ -174,13 +212,39 @@ class Script {
     this.sha = createHash('sha1').update(lua).digest('hex');
   }
 
-  async run(client: Redis, keys: readonly string[], args: readonly (string | number)[]): Promise<unknown> {
+  /**
+   * Runs the script. `ownReply`: the call is written at once and answered as soon as Redis has
+   * run it. The shared connection auto-pipelines a turn's commands, and an auto-pipeline answers
+   * all its commands only when the last one is done: the first part of a broadcast would wait
+   * for the last. Calls that share `ownReply` keep their order; they may overtake commands still
+   * waiting in an auto-pipeline.
+   */
+  async run(
+    client: Redis,
+    keys: readonly string[],
+    args: readonly (string | number)[],
+    ownReply = false,
+  ): Promise<unknown> {
     try {
-      return await client.evalsha(this.sha, keys.length, ...keys, ...args);
+      return await this.send(client, 'evalsha', this.sha, keys, args, ownReply);
     } catch (error) {
       if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
-      return client.eval(this.lua, keys.length, ...keys, ...args);
+      return this.send(client, 'eval', this.lua, keys, args, ownReply);
     }
+  }
+
+  private send(
+    client: Redis,
+    command: 'evalsha' | 'eval',
+    script: string,
+    keys: readonly string[],
+    args: readonly (string | number)[],
+    ownReply: boolean,
+  ): Promise<unknown> {
+    if (!ownReply) return client[command](script, keys.length, ...keys, ...args);
+    return client.sendCommand(
+      new Command(command, [script, keys.length, ...keys, ...args], { replyEncoding: 'utf8' }),
+    ) as Promise<unknown>;
   }
 }
 
@@ -193,6 +257,22 @@ interface PendingAccept {
   readonly message: PushMessage;
   readonly recipients: readonly RecipientInput[];
   readonly fallbackAtMs: number;
+  readonly onStored: ((stored: readonly AcceptedRecipient[], message: PushMessage) => void) | undefined;
+}
+
+/** A run of one message's recipients in one ACCEPT call. */
+interface AcceptPart {
+  readonly input: number;
+  readonly from: number;
+  readonly to: number;
+}
+
+/** What the parts of one message stored so far. */
+interface AcceptProgress {
+  mode: number;
+  /** The stored record: the accept's own message, or the one an earlier accept of the id stored. */
+  message: PushMessage;
+  readonly recipients: AcceptedRecipient[];
 }
 
 function openRedis(redis: Redis | string): { client: Redis; owned: boolean } {
@@ -233,37 +313,77 @@ export class RedisMessageStore implements MessageStore {
 
   /**
    * The messages accepted in one event-loop turn (concurrent requests, a batch's messages) are
-   * stored by one script call, in call order; each call resolves once its message is stored.
+   * stored by one script call, in call order; a message of more than {@link RECIPIENTS_PER_PART}
+   * recipients by several, pipelined, and `onStored` hears of each part once it is durable.
+   * Each call resolves once its whole message is stored.
    */
-  accept(message: PushMessage, recipients: readonly RecipientInput[], fallbackAtMs?: number): Promise<AcceptResult> {
-    return this.accepts.add({ message, recipients, fallbackAtMs: fallbackAtMs ?? 0 });
+  accept(
+    message: PushMessage,
+    recipients: readonly RecipientInput[],
+    fallbackAtMs?: number,
+    onStored?: (stored: readonly AcceptedRecipient[], message: PushMessage) => void,
+  ): Promise<AcceptResult> {
+    return this.accepts.add({ message, recipients, fallbackAtMs: fallbackAtMs ?? 0, onStored });
   }
 
   private async acceptMany(inputs: readonly PendingAccept[]): Promise<AcceptResult[]> {
-    const args: (string | number)[] = [this.p, this.maxLength];
     const now = this.clock.now();
-    for (const { message, recipients, fallbackAtMs } of inputs) {
+    const calls: { args: (string | number)[]; parts: AcceptPart[] }[] = [];
+    let shared: (typeof calls)[number] | undefined;
+    inputs.forEach(({ message, recipients, fallbackAtMs }, input) => {
       const keepMs = Math.max(1, message.expiresAtMs + this.retentionMs - now);
-      args.push(message.id, JSON.stringify(message), keepMs, message.collapseKey ?? '', randomUUID());
-      args.push(fallbackAtMs, message.acceptedAtMs, recipients.length);
-      for (const r of recipients) args.push(r.userId, r.deviceIds.length, ...r.deviceIds);
-    }
-    const results = (await acceptScript.run(this.client, [], args)) as (string | number | null)[][];
-    return inputs.map(({ message }, n) => {
-      const out = results[n] ?? [];
-      if (out[0] === 0) {
-        const stored = out[1];
-        return {
-          created: false,
-          message: typeof stored === 'string' ? (JSON.parse(stored) as PushMessage) : message,
-          recipients: [],
-        };
+      const token = randomUUID();
+      const whole = recipients.length <= RECIPIENTS_PER_PART;
+      for (let from = 0; from === 0 || from < recipients.length; from += RECIPIENTS_PER_PART) {
+        const to = Math.min(recipients.length, from + RECIPIENTS_PER_PART);
+        const part = whole ? 'all' : from === 0 ? 'first' : to === recipients.length ? 'last' : 'more';
+        // Small messages share a call; each part of a large one is a call of its own.
+        const call = whole && shared !== undefined ? shared : { args: [this.p, this.maxLength], parts: [] };
+        if (call !== shared) calls.push(call);
+        shared = whole ? call : undefined;
+        const json = part === 'all' || part === 'first' ? JSON.stringify(message) : '';
+        call.args.push(message.id, json, keepMs, message.collapseKey ?? '', token, fallbackAtMs);
+        call.args.push(message.acceptedAtMs, part, from, to - from);
+        for (let r = from; r < to; r++) {
+          const { userId, deviceIds } = recipients[r]!;
+          call.args.push(userId, deviceIds.length);
+          for (const deviceId of deviceIds) call.args.push(deviceId);
+        }
+        call.parts.push({ input, from, to });
+        if (call.parts.length >= MESSAGES_PER_CALL) shared = undefined;
       }
-      const recipients = [];
-      for (let i = 1; i < out.length; i += 3)
-        recipients.push({ userId: String(out[i]), epoch: String(out[i + 1]), offset: Number(out[i + 2]) });
-      return { created: true, message, recipients };
     });
+    // Issued without waiting in between: one connection runs them in this order, and the first
+    // parts are answered (and delivered) while Redis stores the next.
+    const replies = calls.map((call) => acceptScript.run(this.client, [], call.args, true));
+    for (const reply of replies) reply.catch(() => undefined); // awaited below, in order
+    const progress: AcceptProgress[] = inputs.map(({ message }) => ({ mode: -1, message, recipients: [] }));
+    for (const [c, call] of calls.entries()) {
+      const results = (await replies[c]) as (string | number)[][];
+      call.parts.forEach(({ input, from, to }, k) => {
+        const out = results[k] ?? [];
+        const done = progress[input]!;
+        const mode = Number(out[0]);
+        if (from === 0) {
+          done.mode = mode;
+          if (mode !== 1 && typeof out[1] === 'string' && out[1] !== '')
+            done.message = JSON.parse(out[1]) as PushMessage;
+        } else if (done.mode === 1 && mode !== 1) {
+          // A later part ran before the first (a script reloaded between them): not all of the
+          // message is stored. Failing the accept makes the sender retry, and the retry resumes it.
+          throw new Error(`accepting message ${done.message.id} was interrupted; send it again`);
+        }
+        const { recipients, onStored } = inputs[input]!;
+        const stored: AcceptedRecipient[] = [];
+        for (let r = from, at = 2; r < to; r++, at += 2)
+          if (out[at] !== '' && out[at] !== undefined)
+            stored.push({ userId: recipients[r]!.userId, epoch: String(out[at]), offset: Number(out[at + 1]) });
+        if (stored.length === 0) return;
+        for (const one of stored) done.recipients.push(one);
+        onStored?.(stored, done.message);
+      });
+    }
+    return progress.map(({ mode, message, recipients }) => ({ created: mode === 1, message, recipients }));
   }
 
   async read(userId: string, afterOffset: number, limit = 1000): Promise<StreamRead> {

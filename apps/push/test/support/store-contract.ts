@@ -95,6 +95,43 @@ export function storeContract(name: string, factory: StoreFactory): void {
       expect((await messages.accept(none, [])).created).toBe(false);
     });
 
+    it('tells of every recipient once it is stored, before the accept resolves, for a large audience too', async () => {
+      await messages.accept(message(clock), [{ userId: 'u7', deviceIds: [] }]);
+      const users = Array.from({ length: 2_500 }, (_, i) => `u${i}`);
+      const big = message(clock);
+      const told: string[] = [];
+      let resolved = false;
+      const accepted = await messages
+        .accept(
+          big,
+          users.map((userId) => ({ userId, deviceIds: ['d'] })),
+          undefined,
+          (stored, record) => {
+            expect([resolved, record.id]).toEqual([false, big.id]);
+            for (const r of stored) told.push(`${r.userId}@${r.offset}`);
+          },
+        )
+        .finally(() => (resolved = true));
+      expect(accepted.created).toBe(true);
+      const expected = users.map((u) => `${u}@${u === 'u7' ? 2 : 1}`);
+      expect(told).toEqual(expected);
+      expect(accepted.recipients.map((r) => `${r.userId}@${r.offset}`)).toEqual(expected);
+      expect((await messages.read('u2499', 0)).entries.map((e) => e.message.id)).toEqual([big.id]);
+      expect((await messages.states(big.id)).filter((s) => s.state === 'pending')).toHaveLength(2_500);
+      const again = await messages.accept(
+        { ...big, title: 'again' },
+        [{ userId: 'u1', deviceIds: [] }],
+        undefined,
+        () => told.push('again'),
+      );
+      expect([again.created, again.message.title, again.recipients.length, told.length]).toEqual([
+        false,
+        't',
+        0,
+        2_500,
+      ]);
+    });
+
     it('hides expired and TTL-0 messages from reads', async () => {
       await messages.accept(message(clock, { ttlSeconds: 10 }), [{ userId: 'u1', deviceIds: [] }]);
       await messages.accept(message(clock, { ttlSeconds: 0 }), [{ userId: 'u1', deviceIds: [] }]);
