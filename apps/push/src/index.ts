@@ -20,7 +20,7 @@ export type {
   StreamRead,
 } from './stores/push-store.interfaces.js';
 export { MemoryDirectoryStore, MemoryMessageStore } from './stores/memory-stores.js';
-export type { PushStoreOptions } from './stores/memory-stores.js';
+export type { MemoryMessageStoreOptions, PushStoreOptions } from './stores/memory-stores.js';
 export { RedisDirectoryStore, RedisMessageStore } from './stores/redis-stores.js';
 export type { RedisPushStoreOptions } from './stores/redis-stores.js';
 export {

@@ -11,10 +11,10 @@ import {
 import { redisUrl } from '#test/redis.js';
 import { message, storeContract } from './support/store-contract.js';
 
-storeContract('memory', (clock) => ({
-  messages: new MemoryMessageStore({ clock }),
-  directory: new MemoryDirectoryStore(),
-}));
+storeContract('memory', (clock) => {
+  const directory = new MemoryDirectoryStore();
+  return { messages: new MemoryMessageStore({ clock, directory }), directory };
+});
 
 let client: Redis;
 beforeAll(() => {

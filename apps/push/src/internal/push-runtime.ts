@@ -37,8 +37,9 @@ export class PushRuntime {
       retentionSeconds: settings.store.retentionSeconds,
     };
     if (redis === null) {
-      this.messages = new MemoryMessageStore(store);
-      this.directory = new MemoryDirectoryStore();
+      const directory = new MemoryDirectoryStore();
+      this.messages = new MemoryMessageStore({ ...store, directory });
+      this.directory = directory;
       this.fanout = new MemoryFanout();
     } else {
       const keyPrefix = settings.store.keyPrefix;

@@ -173,14 +173,13 @@ export class PushService {
   }
 
   private async prepare(request: PushRequest, sender: string): Promise<PreparedMessage> {
-    const { settings, clock, directory } = this.runtime;
+    const { settings, clock } = this.runtime;
     const users = await this.resolve(request.target);
     if (users.length > settings.maxRecipients)
       throw new InvalidPushMessageError([
         `target: resolves to ${users.length} users, at most ${settings.maxRecipients}`,
       ]);
     const ttlSeconds = request.ttlSeconds ?? settings.defaultTtlSeconds;
-    const deviceIds = await directory.deviceIdsOf(users);
     const now = clock.now();
     const message: PushMessage = {
       id: request.id ?? randomUUID(),
@@ -194,7 +193,9 @@ export class PushService {
       acceptedAtMs: now,
       expiresAtMs: now + ttlSeconds * 1000,
     };
-    const recipients = users.map((userId, i) => ({ userId, deviceIds: deviceIds[i] ?? [] }));
+    // No device ids: the store reads each recipient's devices as it writes it (on Redis inside
+    // the accept script), not in a lookup of its own before the accept can start.
+    const recipients = users.map((userId) => ({ userId }));
     const fallbackAt = settings.fallback.enabled && ttlSeconds > 0 ? now + settings.fallback.delayMs : undefined;
     return { message, recipients, fallbackAt };
   }

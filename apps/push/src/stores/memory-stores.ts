@@ -24,6 +24,12 @@ export interface PushStoreOptions {
   retentionSeconds?: number;
 }
 
+/** Options of the {@link MemoryMessageStore}. */
+export interface MemoryMessageStoreOptions extends PushStoreOptions {
+  /** Where the devices of recipients given without `deviceIds` are read (none: no devices). */
+  directory?: MemoryDirectoryStore;
+}
+
 interface UserStream {
   epoch: string;
   seq: number;
@@ -60,8 +66,10 @@ export class MemoryMessageStore implements MessageStore {
   private readonly streams = new Map<string, UserStream>();
   private readonly records = new Map<string, StoredRecord>();
   private readonly fallbacks = new Map<string, { task: FallbackTask; atMs: number }>();
+  private readonly directory: MemoryDirectoryStore | undefined;
 
-  constructor(options: PushStoreOptions = {}) {
+  constructor(options: MemoryMessageStoreOptions = {}) {
+    this.directory = options.directory;
     this.clock = options.clock ?? systemClock;
     this.maxLength = options.maxStreamLength ?? 1000;
     this.retentionMs = (options.retentionSeconds ?? 86_400) * 1000;
@@ -82,7 +90,7 @@ export class MemoryMessageStore implements MessageStore {
       dropAtMs: message.expiresAtMs + this.retentionMs,
     };
     this.records.set(message.id, record);
-    const out = recipients.map(({ userId, deviceIds }) => {
+    const out = recipients.map(({ userId, deviceIds = this.directory?.deviceIdsNow(userId) ?? [] }) => {
       const stream = this.stream(userId);
       const offset = ++stream.seq;
       if (message.collapseKey !== undefined) {
@@ -252,7 +260,12 @@ export class MemoryDirectoryStore implements DirectoryStore {
   }
 
   deviceIdsOf(userIds: readonly string[]): Promise<readonly (readonly string[])[]> {
-    return Promise.resolve(userIds.map((userId) => [...(this.userDevices.get(userId)?.keys() ?? [])]));
+    return Promise.resolve(userIds.map((userId) => this.deviceIdsNow(userId)));
+  }
+
+  /** The user's device ids at this moment (the memory message store reads them while it accepts). */
+  deviceIdsNow(userId: string): string[] {
+    return [...(this.userDevices.get(userId)?.keys() ?? [])];
   }
 
   removeDevice(userId: string, deviceId: string): Promise<void> {

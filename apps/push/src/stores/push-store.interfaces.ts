@@ -44,7 +44,8 @@ export interface AcceptResult {
 }
 
 /**
- * One recipient of {@link MessageStore.accept}, with the devices known at that moment.
+ * One recipient of {@link MessageStore.accept}, with its devices, or without them to have the
+ * store read them from the directory as it writes the recipient.
  *
  * @example
  * ```ts
@@ -53,7 +54,12 @@ export interface AcceptResult {
  */
 export interface RecipientInput {
   readonly userId: string;
-  readonly deviceIds: readonly string[];
+  /**
+   * Omitted: the devices the directory holds for the user when the store writes the recipient
+   * (the Redis store reads `<keyPrefix>dev:<user>`, the {@link RedisDirectoryStore}'s hash under
+   * the same prefix, inside its accept script; the memory store asks its `directory` option).
+   */
+  readonly deviceIds?: readonly string[];
 }
 
 /**

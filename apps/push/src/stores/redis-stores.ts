@@ -35,7 +35,8 @@ export interface RedisPushStoreOptions extends PushStoreOptions {
 // for a complete duplicate. A small message is one part ('all') and needs no marker.
 // ARGV: prefix, maxLen, then per part: id, json (first/all part only), keepMs, collapseKey, token,
 // fallbackAt, acceptedAt, part (all|first|more|last), index of its first recipient, recipients,
-// and per recipient: user, device count, device ids. Answers per part {mode, stored JSON or '',
+// and per recipient: user, device count, device ids (count -1: the devices of the directory's
+// hash <prefix>dev:<user>, read here). Answers per part {mode, stored JSON or '',
 // then epoch, offset per recipient ('' and 0 for one skipped)}: mode 1 stored by this accept,
 // 2 resumed an unfinished accept of the id, 0 a complete duplicate (nothing stored).
 const ACCEPT = `
@@ -66,18 +67,27 @@ while i <= #ARGV do
     out = {mode, ''}
   end
   if mode == 0 then
-    for r = 1, n do i = i + 2 + tonumber(ARGV[i + 1]) end
+    for r = 1, n do i = i + 2 + math.max(0, tonumber(ARGV[i + 1])) end
   else
     local stKey = key..':st'
     local pending = 'pending|'..acceptedAt
     for r = 1, n do
       local u = ARGV[i]
       local devices = tonumber(ARGV[i + 1])
+      local ids
+      if devices < 0 then
+        ids = redis.call('HKEYS', p..'dev:'..u)
+        i = i + 2
+      else
+        ids = {}
+        for d = 1, devices do ids[d] = ARGV[i + 1 + d] end
+        i = i + 2 + devices
+      end
       local stored = false
       if mode == 2 then
-        stored = redis.call('HEXISTS', stKey, u..'\t') == 1
-        for d = 1, devices do
-          if not stored then stored = redis.call('HEXISTS', stKey, u..'\t'..ARGV[i + 1 + d]) == 1 end
+        stored = redis.call('HEXISTS', stKey, u..'\\t') == 1
+        for _, d in ipairs(ids) do
+          if not stored then stored = redis.call('HEXISTS', stKey, u..'\\t'..d) == 1 end
         end
       end
       if stored then
@@ -94,30 +104,29 @@ while i <= #ARGV do
         if ck ~= '' then
           local older = redis.call('HGET', base..'ck', ck)
           if older then
-            local sep = string.find(older, '\t', 1, true)
+            local sep = string.find(older, '\\t', 1, true)
             local oldOff, oldId = string.sub(older, 1, sep - 1), string.sub(older, sep + 1)
             if redis.call('SISMEMBER', p..'m:'..oldId..':dlv', u) == 0 then
               redis.call('XDEL', base..'s', oldOff..'-1')
               local oldSt = p..'m:'..oldId..':st'
               local fields = redis.call('HKEYS', oldSt)
               for _, f in ipairs(fields) do
-                if string.sub(f, 1, #u + 1) == u..'\t' then redis.call('HSET', oldSt, f, 'replaced|'..acceptedAt) end
+                if string.sub(f, 1, #u + 1) == u..'\\t' then redis.call('HSET', oldSt, f, 'replaced|'..acceptedAt) end
               end
             end
           end
-          redis.call('HSET', base..'ck', ck, off..'\t'..id)
+          redis.call('HSET', base..'ck', ck, off..'\\t'..id)
         end
         redis.call('XADD', base..'s', 'MAXLEN', '~', maxLen, off..'-1', 'm', id)
-        if devices == 0 then
-          redis.call('HSET', stKey, u..'\t', pending)
+        if #ids == 0 then
+          redis.call('HSET', stKey, u..'\\t', pending)
         else
-          for d = 1, devices do redis.call('HSET', stKey, u..'\t'..ARGV[i + 1 + d], pending) end
+          for _, d in ipairs(ids) do redis.call('HSET', stKey, u..'\\t'..d, pending) end
         end
-        if fbAt > 0 then redis.call('ZADD', p..'fb', fbAt, id..'\t'..u..'\t1') end
+        if fbAt > 0 then redis.call('ZADD', p..'fb', fbAt, id..'\\t'..u..'\\t1') end
         out[#out + 1] = epoch
         out[#out + 1] = off
       end
-      i = i + 2 + devices
     end
     redis.call('PEXPIRE', stKey, keepMs)
   end
@@ -163,7 +172,7 @@ while i <= #ARGV do
     local dlv = p..'m:'..id..':dlv'
     for j = first, last, 2 do
       local u, d = ARGV[j], ARGV[j + 1]
-      local field = u..'\t'..d
+      local field = u..'\\t'..d
       local current = redis.call('HGET', st, field)
       if not current or ranks[string.sub(current, 1, string.find(current, '|', 1, true) - 1)] < rank then
         redis.call('HSET', st, field, value)
@@ -176,8 +185,8 @@ while i <= #ARGV do
           -- Only a user without devices at accept has a placeholder, and then none of its
           -- devices had a field: a device that had one needs no look.
           if d ~= '' and not current then
-            local ph = redis.call('HGET', st, u..'\t')
-            if ph and string.sub(ph, 1, 8) == 'pending|' then redis.call('HDEL', st, u..'\t') end
+            local ph = redis.call('HGET', st, u..'\\t')
+            if ph and string.sub(ph, 1, 8) == 'pending|' then redis.call('HDEL', st, u..'\\t') end
           end
         end
       end
@@ -346,8 +355,11 @@ export class RedisMessageStore implements MessageStore {
         call.args.push(message.acceptedAtMs, part, from, to - from);
         for (let r = from; r < to; r++) {
           const { userId, deviceIds } = recipients[r]!;
-          call.args.push(userId, deviceIds.length);
-          for (const deviceId of deviceIds) call.args.push(deviceId);
+          if (deviceIds === undefined) call.args.push(userId, -1);
+          else {
+            call.args.push(userId, deviceIds.length);
+            for (const deviceId of deviceIds) call.args.push(deviceId);
+          }
         }
         call.parts.push({ input, from, to });
         if (call.parts.length >= MESSAGES_PER_CALL) shared = undefined;

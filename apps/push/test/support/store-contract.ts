@@ -104,7 +104,7 @@ export function storeContract(name: string, factory: StoreFactory): void {
       const accepted = await messages
         .accept(
           big,
-          users.map((userId) => ({ userId, deviceIds: ['d'] })),
+          users.map((userId, i) => (i % 2 === 0 ? { userId, deviceIds: ['d'] } : { userId })),
           undefined,
           (stored, record) => {
             expect([resolved, record.id]).toEqual([false, big.id]);
@@ -118,6 +118,9 @@ export function storeContract(name: string, factory: StoreFactory): void {
       expect(accepted.recipients.map((r) => `${r.userId}@${r.offset}`)).toEqual(expected);
       expect((await messages.read('u2499', 0)).entries.map((e) => e.message.id)).toEqual([big.id]);
       expect((await messages.states(big.id)).filter((s) => s.state === 'pending')).toHaveLength(2_500);
+      expect((await messages.states(big.id)).filter((s) => s.deviceId === '').map((s) => s.userId)).toEqual(
+        expect.arrayContaining(['u1', 'u2499']),
+      );
       const again = await messages.accept(
         { ...big, title: 'again' },
         [{ userId: 'u1', deviceIds: [] }],
@@ -129,6 +132,20 @@ export function storeContract(name: string, factory: StoreFactory): void {
         't',
         0,
         2_500,
+      ]);
+    });
+
+    it("reads the directory's devices of a recipient given without device ids as it stores it", async () => {
+      await directory.putDevice('u1', { deviceId: 'phone', provider: 'ws' });
+      await directory.putDevice('u1', { deviceId: 'tablet', provider: 'ws' });
+      const m = message(clock);
+      await messages.accept(m, [{ userId: 'u1' }, { userId: 'u2' }, { userId: 'u3', deviceIds: ['own'] }]);
+      await directory.putDevice('u2', { deviceId: 'later', provider: 'ws' });
+      expect((await messages.states(m.id)).map((s) => `${s.userId}/${s.deviceId}/${s.state}`).sort()).toEqual([
+        'u1/phone/pending',
+        'u1/tablet/pending',
+        'u2//pending',
+        'u3/own/pending',
       ]);
     });
 
