@@ -4,9 +4,9 @@
 // at a fixed offered rate.
 //
 //   node bench/dist/push.bench.js
-//   PUSH_BENCH_CLIENTS=10000 PUSH_BENCH_WORKERS=4 PUSH_BENCH_RATE=5000 PUSH_BENCH_SECONDS=5 node bench/dist/push.bench.js
-// PUSH_BENCH_NAME names the result file (default push), PUSH_BENCH_NODE_ARGS adds node flags to the server
-// (e.g. --cpu-prof); PUSH_BENCH_BATCHED=0 or PUSH_BENCH_SINGLE=0 skips that accept round, PUSH_BENCH_FLOOR=0
+//   PUSH_BENCH_CLIENTS=10000 PUSH_BENCH_WORKERS=4 PUSH_BENCH_RATE=5000 PUSH_BENCH_SECONDS=5 PUSH_BENCH_WARMUP_SECONDS=2 node bench/dist/push.bench.js
+// PUSH_BENCH_NAME names the result file (default push), PUSH_BENCH_NODE_ARGS sets the server's node flags
+// instead of the deployed ones (PUSH_NODE_FLAGS; '' for Node's defaults, or add e.g. --cpu-prof); PUSH_BENCH_BATCHED=0 or PUSH_BENCH_SINGLE=0 skips that accept round, PUSH_BENCH_FLOOR=0
 // the same broadcasts from a bare ws server (the machine's ceiling; it is sent an IPC message, not a POST).
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -21,6 +21,8 @@ import WebSocket, { WebSocketServer } from 'ws';
 import { percentile, printTable, writeResult } from './harness.js';
 
 const self = fileURLToPath(import.meta.url);
+// The push Deployment's NODE_OPTIONS (deploy/k8s/base/push.yaml): the app is measured as it runs.
+const PUSH_NODE_FLAGS = '--max-semi-space-size=64';
 const pushMain = join(dirname(self), '..', '..', 'apps', 'push', 'dist', 'main.js');
 const now = (): number => performance.timeOrigin + performance.now();
 
@@ -31,7 +33,12 @@ type ToWorker =
   | { cmd: 'close' };
 type FromWorker =
   | { kind: 'connected'; count: number; failed: number }
-  | { kind: 'report'; bcast: Record<string, { count: number; firstMs: number; lastMs: number }>; latencies: number[] }
+  | {
+      kind: 'report';
+      bcast: Record<string, { count: number; firstMs: number; lastMs: number }>;
+      latencies: number[];
+      warmupLatencies: number[];
+    }
   | { kind: 'closed' };
 
 // ---------------------------------------------------------------- worker: holds WebSocket clients
@@ -39,11 +46,13 @@ function worker(): void {
   const sockets: WebSocket[] = [];
   let bcast: Record<string, { count: number; firstMs: number; lastMs: number }> = {};
   let latencies: number[] = [];
+  let warmupLatencies: number[] = [];
   const onMessage = (raw: WebSocket.RawData): void => {
     const at = now();
     const frame = JSON.parse((raw as Buffer).toString('utf8')) as { type: string; data?: { k?: string; t?: number } };
     if (frame.type !== 'message' || frame.data === undefined) return;
     if (frame.data.k === 'lat' && frame.data.t !== undefined) latencies.push(at - frame.data.t);
+    else if (frame.data.k === 'warm' && frame.data.t !== undefined) warmupLatencies.push(at - frame.data.t);
     else if (frame.data.k !== undefined) {
       const entry = (bcast[frame.data.k] ??= { count: 0, firstMs: at, lastMs: 0 });
       entry.count++;
@@ -74,10 +83,11 @@ function worker(): void {
         process.send!({ kind: 'connected', count: msg.count - failed, failed } satisfies FromWorker);
       })();
     } else if (msg.cmd === 'report') {
-      process.send!({ kind: 'report', bcast, latencies } satisfies FromWorker);
+      process.send!({ kind: 'report', bcast, latencies, warmupLatencies } satisfies FromWorker);
     } else if (msg.cmd === 'reset') {
       bcast = {};
       latencies = [];
+      warmupLatencies = [];
     } else if (msg.cmd === 'close') {
       for (const ws of sockets.splice(0)) ws.terminate();
       bcast = {};
@@ -299,10 +309,11 @@ async function driver(): Promise<void> {
   const workers = Number(process.env['PUSH_BENCH_WORKERS'] ?? 4);
   const rate = Number(process.env['PUSH_BENCH_RATE'] ?? 5000);
   const seconds = Number(process.env['PUSH_BENCH_SECONDS'] ?? 5);
+  const warmupSeconds = Number(process.env['PUSH_BENCH_WARMUP_SECONDS'] ?? 2);
   const broadcasts = Number(process.env['PUSH_BENCH_BROADCASTS'] ?? 9);
   const redisUrl = process.env['LATTICE_REDIS_URL'];
   const port = await freePort();
-  const nodeArgs = (process.env['PUSH_BENCH_NODE_ARGS'] ?? '').split(' ').filter((a) => a !== '');
+  const nodeArgs = (process.env['PUSH_BENCH_NODE_ARGS'] ?? PUSH_NODE_FLAGS).split(' ').filter((a) => a !== '');
   const server = spawn(process.execPath, [...nodeArgs, pushMain], {
     env: {
       ...process.env,
@@ -361,26 +372,36 @@ async function driver(): Promise<void> {
     // Accept → delivered at a fixed offered rate (one user per message, spread over all clients),
     // once in batches (one request per 10 ms window) and once with one message per request. Each
     // message carries its due time, so a driver or server that falls behind shows in the latency.
+    // The first PUSH_BENCH_WARMUP_SECONDS (2) of each round are offered at the same rate but
+    // reported apart: the first second at a new load compiles that path and opens the driver's
+    // connections, and its backlog (up to ~120 ms) would otherwise be most of a 5 s round's p99.
     const pids = { server: server.pid!, driver: process.pid, workers: children.map((c) => c.pid!) };
     const offer = async (batchWindowMs: number) => {
       for (const child of children) child.send({ cmd: 'reset' } satisfies ToWorker);
       await sleep(500);
-      const total = rate * seconds;
+      const warmup = Math.round(rate * warmupSeconds);
+      const total = warmup + rate * seconds;
       const accepted: Promise<number[]>[] = [];
       const message = (i: number, due: number) => ({
         title: 't',
         body: 'b',
-        data: { k: 'lat', t: due },
+        data: { k: i < warmup ? 'warm' : 'lat', t: due },
         target: { users: [`u${i % open}`] },
       });
       const start = now();
       const dueOf = (i: number): number => start + (i * 1000) / rate;
-      const cpuBefore = {
+      const cpuNow = () => ({
         server: cpuMs(pids.server),
         driver: cpuMs(pids.driver),
         workers: pids.workers.reduce((n, pid) => n + cpuMs(pid), 0),
-      };
+      });
+      let cpuBefore = cpuNow();
+      let measuredStart = start;
       for (let i = 0; i < total;) {
+        if (i >= warmup && measuredStart === start && warmup > 0) {
+          cpuBefore = cpuNow();
+          measuredStart = now();
+        }
         const wait = dueOf(i) + batchWindowMs - now();
         if (wait > 1) await sleep(wait);
         if (batchWindowMs === 0) {
@@ -395,7 +416,7 @@ async function driver(): Promise<void> {
         accepted.push(post(port, '/push/messages/batch', { messages }).then((s) => messages.map(() => s)));
       }
       const statuses = (await Promise.all(accepted)).flat();
-      const offeredSeconds = (now() - start) / 1000;
+      const offeredSeconds = (now() - measuredStart) / 1000;
       // Where the time goes: cores used by each side while the load was offered.
       const cores = {
         server: (cpuMs(pids.server) - cpuBefore.server) / 1000 / offeredSeconds,
@@ -405,21 +426,26 @@ async function driver(): Promise<void> {
       await sleep(2000);
       const reports = await Promise.all(children.map((c) => ask(c, { cmd: 'report' }, 'report')));
       const latencies = reports.flatMap((r) => r.latencies);
+      const warmupLatencies = reports.flatMap((r) => r.warmupLatencies);
       return {
         requests: batchWindowMs === 0 ? 'one message per request' : `a batch every ${batchWindowMs} ms`,
         offeredRatePerSecond: rate,
-        achievedSendRatePerSecond: Math.round(total / offeredSeconds),
-        accepted202: statuses.filter((s) => s === 202).length,
+        achievedSendRatePerSecond: Math.round((total - warmup) / offeredSeconds),
+        accepted202: statuses.slice(warmup).filter((s) => s === 202).length,
+        warmupDeliveredOfAccepted: `${warmupLatencies.length} / ${statuses.slice(0, warmup).filter((s) => s === 202).length}`,
         delivered: latencies.length,
         latencyP50Ms: Number(percentile(latencies, 50).toFixed(2)),
         latencyP99Ms: Number(percentile(latencies, 99).toFixed(2)),
         latencyMaxMs: Number(percentile(latencies, 100).toFixed(2)),
+        warmupSeconds,
+        warmupLatencyP99Ms: Number(percentile(warmupLatencies, 99).toFixed(2)),
+        warmupLatencyMaxMs: Number(percentile(warmupLatencies, 100).toFixed(2)),
         cores: {
           server: Number(cores.server.toFixed(2)),
           driver: Number(cores.driver.toFixed(2)),
           clientWorkers: Number(cores.workers.toFixed(2)),
         },
-        serverCpuMicrosPerMessage: Math.round((cores.server * offeredSeconds * 1e6) / total),
+        serverCpuMicrosPerMessage: Math.round((cores.server * offeredSeconds * 1e6) / (total - warmup)),
       };
     };
     const rounds = [];
@@ -497,6 +523,8 @@ async function driver(): Promise<void> {
         'delivered/accepted': `${f.delivered} / ${f.accepted202}`,
         p50Ms: f.latencyP50Ms,
         p99Ms: f.latencyP99Ms,
+        maxMs: f.latencyMaxMs,
+        'warm-up p99/max ms': `${f.warmupLatencyP99Ms} / ${f.warmupLatencyMaxMs}`,
         'cores server/driver/clients': Object.values(f.cores).join(' / '),
         serverMicrosPerMessage: f.serverCpuMicrosPerMessage,
       })),
