@@ -161,9 +161,13 @@ export class LatticeApplication {
     const readyGauge = metrics.gauge({ name: 'lattice_app_ready', help: '1 while the instance reports ready' });
     readyGauge.set(0);
     const lifecycle = new ApplicationLifecycle();
-    const front = new HttpFront();
     lifecycle.onChange((state) => readyGauge.set(state === 'ready' ? 1 : 0));
     const tracing = await startTracing({ serviceName: options.name });
+    const tracesRequests = traceRequests(config, tracing);
+    // One request middleware for Nest's routes and the front's handlers: the same metric and
+    // the same decision about spans.
+    const requestTelemetry = createHttpTelemetry({ metrics, traceRequests: tracesRequests });
+    const front = new HttpFront(requestTelemetry, tracesRequests);
     const redis: Redis | null =
       boot.lattice.backend === 'redis' ? createRedisConnection(boot.lattice.redis.url, options.name) : null;
 
@@ -252,7 +256,7 @@ export class LatticeApplication {
     config.attachLive(nest.get(ConfigService));
     const app = new LatticeApplication(nest, config, lifecycle, logger, metrics, tracing, readyGauge);
     app.takeRequests(front);
-    nest.use(createHttpTelemetry({ metrics, traceRequests: traceRequests(config, tracing) }));
+    nest.use(requestTelemetry);
     // After telemetry (the duration includes
     // parsing), and before Nest adds its own parsers at listen, which then skip JSON.
     (nest as NestExpressApplication).useBodyParser('json', { limit: config.boot.server.maxBodyBytes });

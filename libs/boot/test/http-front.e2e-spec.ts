@@ -14,7 +14,10 @@ class FastLane implements OnApplicationBootstrap {
     this.front.use((req: IncomingMessage, res: ServerResponse) => {
       if (!(req.url ?? '').startsWith('/fast/')) return false;
       if (req.url === '/fast/held') this.held = res;
-      else res.writeHead(200, { 'content-type': 'text/plain' }).end('fast');
+      else if (req.url === '/fast/counted') {
+        (req as IncomingMessage & { route?: { path: string } }).route = { path: '/fast/counted' };
+        this.front.requestTelemetry(req, res, () => res.writeHead(201).end('counted'));
+      } else res.writeHead(200, { 'content-type': 'text/plain' }).end('fast');
       return true;
     });
   }
@@ -54,6 +57,19 @@ describe('HttpFront', () => {
     expect(slow.status).toBe(200);
     expect(JSON.parse(slow.body)).toEqual({ via: 'nest' });
     expect((await get(`${app.url}/health/live`)).status).toBe(200);
+  });
+
+  it("gives handlers boot's request metric, which they apply themselves", async () => {
+    const app = await startTestApp(FrontModule, { name: 'front' });
+    expect(app.nest.get(HttpFront).tracesRequests).toBe(false); // no exporter: telemetry.tracing auto
+    expect(await get(`${app.url}/fast/counted`)).toMatchObject({ status: 201, body: 'counted' });
+    await get(`${app.url}/fast/x`);
+    const metrics = (await get(`${app.url}/metrics`)).body;
+    expect(metrics).toMatch(
+      /http_server_request_duration_seconds_count\{method="GET",route="\/fast\/counted",status_code="201"\} 1\n/,
+    );
+    // A handler that does not call it is not counted (there is no route to label it with).
+    expect(metrics).not.toMatch(/route="unmatched",status_code="200"/);
   });
 
   it('lets a request it serves finish during the graceful drain, with Connection: close', async () => {

@@ -1,17 +1,9 @@
 import { AsyncResource } from 'node:async_hooks';
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
-import { Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import { ApplicationConfig, HttpFront } from '@lattice/boot';
 import { PROBLEM_CONTENT_TYPE, statusTitle, toProblem, type ProblemDetails } from '@lattice/core';
-import {
-  createHttpTelemetry,
-  InjectLogger,
-  MetricsRegistry,
-  startTracing,
-  type HttpMiddleware,
-  type Logger,
-  type TracingHandle,
-} from '@lattice/telemetry';
+import { InjectLogger, type Logger } from '@lattice/telemetry';
 import { AcceptApi, locationOf } from './accept-api.js';
 
 type Route = '/push/messages' | '/push/messages/batch';
@@ -25,35 +17,25 @@ const PLAIN_JSON = /^application\/json\s*(?:;\s*charset\s*=\s*"?utf-8"?\s*)?$/i;
  * path, and Express's and Nest's per-request pipeline cost several times the accept itself.
  * The work behind it is the controller's ({@link AcceptApi}: same identity check, limits,
  * validation and durable store before 202); errors are problem+json as at the Nest edge; the
- * request metric and server span are boot's (`createHttpTelemetry`). Anything unusual — another
+ * request metric and server span are boot's ({@link HttpFront.requestTelemetry}). Anything unusual — another
  * content type or charset, a content encoding, a path variant — goes to Nest, whose body parser
  * and controller keep handling it as before. It is mounted through boot's {@link HttpFront}, so
  * boot's graceful drain counts these requests like Nest's.
  */
 @Injectable()
-export class AcceptEndpoint implements OnApplicationBootstrap, OnApplicationShutdown {
+export class AcceptEndpoint implements OnApplicationBootstrap {
   private readonly maxBodyBytes: number;
-  private telemetry: HttpMiddleware | undefined;
-  private traceRequests = false;
-  private tracing: TracingHandle | undefined;
 
   constructor(
     private readonly api: AcceptApi,
-    private readonly config: ApplicationConfig,
+    config: ApplicationConfig,
     private readonly front: HttpFront,
-    private readonly metrics: MetricsRegistry,
     @InjectLogger() private readonly logger: Logger,
   ) {
     this.maxBodyBytes = config.boot.server.maxBodyBytes;
   }
 
-  async onApplicationBootstrap(): Promise<void> {
-    // Joins the process's tracing runtime to learn what boot learnt: spans per request only
-    // when they leave the process, unless `telemetry.tracing` says otherwise.
-    this.tracing = await startTracing({ serviceName: this.config.app });
-    const mode = this.config.get<unknown>('telemetry.tracing', 'auto');
-    this.traceRequests = mode === 'always' || (mode !== 'off' && this.tracing.exporting);
-    this.telemetry = createHttpTelemetry({ metrics: this.metrics, traceRequests: this.traceRequests });
+  onApplicationBootstrap(): void {
     this.front.use((req: IncomingMessage, res: ServerResponse) => {
       const route = routeOf(req);
       if (route === undefined) return false;
@@ -62,14 +44,10 @@ export class AcceptEndpoint implements OnApplicationBootstrap, OnApplicationShut
     });
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    await this.tracing?.release();
-  }
-
   private serve(route: Route, req: IncomingMessage, res: ServerResponse): void {
     // The request metric is labelled by Express's matched route; this is that route's template.
     (req as IncomingMessage & { route?: { path: string } }).route = { path: route };
-    this.telemetry!(req, res, () => this.read(route, req, res));
+    this.front.requestTelemetry(req, res, () => this.read(route, req, res));
   }
 
   private read(route: Route, req: IncomingMessage, res: ServerResponse): void {
@@ -98,7 +76,7 @@ export class AcceptEndpoint implements OnApplicationBootstrap, OnApplicationShut
     };
     // The body's events come from the socket's context: the request's span must stay active for
     // the accept (its logs and Redis calls), as body-parser keeps it on Nest's path.
-    const ended = this.traceRequests ? AsyncResource.bind(onEnd) : onEnd;
+    const ended = this.front.tracesRequests ? AsyncResource.bind(onEnd) : onEnd;
     req.on('data', onData).on('end', ended);
   }
 

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { HttpMiddleware } from '@lattice/telemetry';
 
 /**
  * Serves a request ahead of Nest's router; returns `true` when it took the request (it must
@@ -11,7 +12,9 @@ export type FrontHandler = (req: IncomingMessage, res: ServerResponse) => boolea
  * skip Nest's router and middleware while health, metrics and every other route stay on
  * Nest. Requests served here are still counted by boot's graceful drain: on SIGTERM they get
  * `Connection: close` and the grace period to finish, like Nest's own. Register handlers
- * during bootstrap; they are tried in registration order.
+ * during bootstrap; they are tried in registration order. Boot's request metric and span are
+ * not applied here; a handler that wants them runs the request through
+ * {@link HttpFront.requestTelemetry}.
  *
  * @example
  * ```ts
@@ -30,6 +33,19 @@ export type FrontHandler = (req: IncomingMessage, res: ServerResponse) => boolea
  */
 export class HttpFront {
   private handlers: readonly FrontHandler[] = [];
+
+  /**
+   * @param requestTelemetry the request metric and server span that boot gives Nest's routes
+   *   (`createHttpTelemetry`): a handler that wants its requests counted and traced like
+   *   Nest's runs them through it.
+   * @param tracesRequests whether that middleware makes a span active per request (see
+   *   `telemetry.tracing`): a handler that reads the body from the socket's events must then
+   *   bind them to the request's context to keep the span active.
+   */
+  constructor(
+    readonly requestTelemetry: HttpMiddleware = (_req, _res, next) => next(),
+    readonly tracesRequests = false,
+  ) {}
 
   /** Adds a handler; the returned function removes it. */
   use(handler: FrontHandler): () => void {
