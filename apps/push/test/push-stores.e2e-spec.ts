@@ -16,6 +16,24 @@ storeContract('memory', (clock) => {
   return { messages: new MemoryMessageStore({ clock, directory }), directory };
 });
 
+describe('memory message store: records past their retention', () => {
+  it('are dropped as accepts go on, whether or not anyone reads them again', async () => {
+    const clock = new ManualClock(1_000_000);
+    const store = new MemoryMessageStore({ clock, retentionSeconds: 60 });
+    const old = Array.from({ length: 50 }, () => message(clock, { ttlSeconds: 60 }));
+    for (const m of old) await store.accept(m, [{ userId: 'u1', deviceIds: ['d'] }]);
+    const kept = message(clock, { ttlSeconds: 3600 });
+    await store.accept(kept, [{ userId: 'u2', deviceIds: ['d'] }]);
+    expect(store.size).toBe(51);
+    clock.advance(121_000); // past the 60 s TTL and 60 s retention of the first 50
+    for (let i = 0; i < 40; i++) await store.accept(message(clock), [{ userId: 'u3', deviceIds: ['d'] }]);
+    // Every expired record was swept without a read, the live ones stay.
+    expect(store.size).toBe(41);
+    expect(await store.get(kept.id)).toEqual(kept);
+    expect(await store.get(old[0]!.id)).toBeUndefined();
+  });
+});
+
 let client: Redis;
 beforeAll(() => {
   client = new Redis(redisUrl());

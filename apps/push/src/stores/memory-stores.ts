@@ -67,6 +67,8 @@ export class MemoryMessageStore implements MessageStore {
   private readonly records = new Map<string, StoredRecord>();
   private readonly fallbacks = new Map<string, { task: FallbackTask; atMs: number }>();
   private readonly directory: MemoryDirectoryStore | undefined;
+  /** Where the sweep of past-retention records goes on (see {@link MemoryMessageStore.sweep}). */
+  private sweepCursor: Iterator<[string, StoredRecord]> | undefined;
 
   constructor(options: MemoryMessageStoreOptions = {}) {
     this.directory = options.directory;
@@ -83,6 +85,7 @@ export class MemoryMessageStore implements MessageStore {
   ): Promise<AcceptResult> {
     const existing = this.record(message.id);
     if (existing !== undefined) return Promise.resolve({ created: false, message: existing.message, recipients: [] });
+    this.sweep();
     const record: StoredRecord = {
       message,
       states: new Map(),
@@ -210,6 +213,32 @@ export class MemoryMessageStore implements MessageStore {
     for (const [key, value] of record.states)
       if (key.startsWith(`${userId}\t`) && stateRank[state] > stateRank[value.state])
         record.states.set(key, { state, atMs });
+  }
+
+  /** Messages held (accepted and not yet past their TTL and retention). */
+  get size(): number {
+    return this.records.size;
+  }
+
+  /**
+   * Drops records past their retention that nobody asked for again (a read or lookup drops the
+   * ones it meets): a few per accept, going round the records in insertion order, so the
+   * records of a long-running process stay bounded by what the retention keeps without a timer
+   * or a full scan. Each accept adds one record and looks at two, so every record is looked at
+   * within a round of about half as many accepts as there are records.
+   */
+  private sweep(): void {
+    const now = this.clock.now();
+    for (let looked = 0; looked < 2; looked++) {
+      this.sweepCursor ??= this.records.entries();
+      const next = this.sweepCursor.next();
+      if (next.done === true) {
+        this.sweepCursor = undefined;
+        return;
+      }
+      const [id, record] = next.value;
+      if (record.dropAtMs <= now) this.records.delete(id);
+    }
   }
 
   private record(id: string): StoredRecord | undefined {
