@@ -70,7 +70,7 @@ function session() {
     reads[n]!.answer(read);
     await settle();
   };
-  return { live, reads, sent, settle, answer, socket, delivered };
+  return { live, ws: ws as unknown as { readyState: number }, reads, sent, settle, answer, socket, delivered };
 }
 
 describe('LiveSession', () => {
@@ -94,6 +94,20 @@ describe('LiveSession', () => {
     // A notice seen already (as a replica's own and then again) sends nothing twice.
     live.notify(3, 'e1', message('m3'));
     live.notify(4, 'e1', message('m4'));
+    expect(sent()).toEqual(['welcome', 1, 2, 3, 4]);
+  });
+
+  it('stops reading a long backlog once its socket is closing', async () => {
+    const { live, ws, reads, sent, answer } = session();
+    live.start(0, 'e1');
+    await answer(0, { epoch: 'e1', headOffset: 6, entries: [entry(1), entry(2)] });
+    expect(reads[1]?.after).toBe(2); // the next page
+    await answer(1, { epoch: 'e1', headOffset: 6, entries: [entry(3), entry(4)] });
+    expect(sent()).toEqual(['welcome', 1, 2, 3, 4]);
+    expect(reads).toHaveLength(3);
+    ws.readyState = 2; // CLOSING (drain closed it with 1001)
+    await answer(2, { epoch: 'e1', headOffset: 6, entries: [entry(5)] });
+    expect(reads).toHaveLength(3);
     expect(sent()).toEqual(['welcome', 1, 2, 3, 4]);
   });
 

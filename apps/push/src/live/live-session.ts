@@ -116,6 +116,9 @@ export class LiveSession {
       }
       const last = batch.at(-1)?.offset;
       if (last === undefined || last >= upTo) break;
+      // A closed or closing socket (drain, a slow consumer cut, the device gone) takes no more:
+      // the device resumes from its offset, so reading the rest of a long backlog is wasted.
+      if (this.ws.readyState !== this.ws.OPEN) return;
       batch = (await this.host.read(this.userId, last)).entries.filter((e) => e.offset <= upTo);
       if (batch.length === 0) break;
     }
