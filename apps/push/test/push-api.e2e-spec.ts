@@ -327,6 +327,27 @@ describe('push: rate limits', () => {
   });
 });
 
+describe('push: the heartbeat', () => {
+  let push: TestPush;
+  afterAll(async () => {
+    await push?.stop();
+  });
+
+  it('pings every session and closes the ones that stop answering, the others stay', async () => {
+    push = await startPush({ push: { ws: { heartbeatIntervalMs: 400 }, fallback: { enabled: false } } });
+    // Enough sessions to land in every slice of the heartbeat.
+    const answering = await Promise.all(
+      Array.from({ length: 25 }, (_, i) => LiveClient.connect(push, identity(`u-hb-${i}`))),
+    );
+    const mute = await LiveClient.connect(push, identity('u-mute'), {}, false);
+    await mute.until(() => mute.closeCode !== undefined, 10_000);
+    expect(mute.pings).toBeGreaterThanOrEqual(1);
+    for (const client of answering) await client.until(() => client.pings >= 2, 10_000);
+    expect(answering.map((c) => c.closeCode)).toEqual(answering.map(() => undefined));
+    await Promise.all(answering.map((c) => c.close()));
+  });
+});
+
 describe('push: a device that does not read', () => {
   let push: TestPush;
   afterAll(async () => {

@@ -16,6 +16,12 @@ import { LiveSession, type SessionHost } from './live-session.js';
 import { PushMessages } from '../push.messages.js';
 
 const DEVICE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+/**
+ * The heartbeat pings a twentieth of the sessions at a time, spread over its interval: pinging
+ * 10,000 sessions (and reading their 10,000 pongs) at once stalled the process for ~290 ms
+ * every interval, and every message accepted meanwhile waited (bench/src/push.bench.ts).
+ */
+const HEARTBEAT_SLICES = 20;
 
 /**
  * The live WebSocket channel (`/push/ws`): authenticates the gateway's identity at the upgrade,
@@ -32,6 +38,10 @@ export class LiveChannel implements OnApplicationBootstrap, OnApplicationShutdow
   private server: Server | undefined;
   private unsubscribe: (() => void) | undefined;
   private heartbeat: ClockTimer | undefined;
+  /** Sessions by heartbeat slice; a new one joins the slice after the last one's. */
+  private readonly heartbeatSlices = Array.from({ length: HEARTBEAT_SLICES }, () => new Set<LiveSession>());
+  private nextSlice = 0;
+  private heartbeatTick = 0;
   private draining = false;
   /** Deliveries of this turn, recorded together (one store call, one Redis round trip). */
   private delivering: StateUpdate[] = [];
@@ -223,6 +233,8 @@ export class LiveChannel implements OnApplicationBootstrap, OnApplicationShutdow
     let set = this.sessions.get(userId);
     if (set === undefined) this.sessions.set(userId, (set = new Set()));
     set.add(session);
+    const slice = this.heartbeatSlices[this.nextSlice++ % HEARTBEAT_SLICES]!;
+    slice.add(session);
     this.connections.inc();
     ws.on('pong', () => (session.alive = true));
     ws.on('message', (raw: RawData) => this.onFrame(session, raw));
@@ -231,6 +243,7 @@ export class LiveChannel implements OnApplicationBootstrap, OnApplicationShutdow
       const current = this.sessions.get(userId);
       current?.delete(session);
       if (current?.size === 0) this.sessions.delete(userId);
+      slice.delete(session);
       this.connections.dec();
     });
     void this.runtime.directory
@@ -251,20 +264,24 @@ export class LiveChannel implements OnApplicationBootstrap, OnApplicationShutdow
     else if (frame.type === 'ping') session.ws.send('{"type":"pong"}');
   }
 
+  /**
+   * Each tick pings one slice: every session is pinged once per `ws.heartbeatIntervalMs`, and
+   * one that has not answered the previous ping by its next turn is terminated.
+   */
   private armHeartbeat(): void {
-    const interval = this.runtime.settings.ws.heartbeatIntervalMs;
+    const tickMs = Math.max(1, Math.round(this.runtime.settings.ws.heartbeatIntervalMs / HEARTBEAT_SLICES));
     this.heartbeat = this.runtime.clock.setTimeout(() => {
-      for (const set of this.sessions.values())
-        for (const session of set) {
-          if (!session.alive) {
-            session.ws.terminate();
-            continue;
-          }
-          session.alive = false;
-          session.ws.ping();
+      const slice = this.heartbeatSlices[this.heartbeatTick++ % HEARTBEAT_SLICES]!;
+      for (const session of slice) {
+        if (!session.alive) {
+          session.ws.terminate();
+          continue;
         }
+        session.alive = false;
+        session.ws.ping();
+      }
       this.armHeartbeat();
-    }, interval);
+    }, tickMs);
     this.heartbeat.unref();
   }
 }

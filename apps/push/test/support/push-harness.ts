@@ -106,6 +106,8 @@ export type Frame = Record<string, unknown> & { type: string };
 export class LiveClient {
   readonly frames: Frame[] = [];
   closeCode: number | undefined;
+  /** WebSocket pings received from the server. */
+  pings = 0;
   private readonly ws: WebSocket;
   private waiters: (() => void)[] = [];
 
@@ -113,6 +115,10 @@ export class LiveClient {
     this.ws = ws;
     ws.on('message', (raw) => {
       this.frames.push(JSON.parse((raw as Buffer).toString('utf8')) as Frame);
+      this.wake();
+    });
+    ws.on('ping', () => {
+      this.pings++;
       this.wake();
     });
     ws.on('close', (code) => {
@@ -125,12 +131,14 @@ export class LiveClient {
     push: PushEndpoint,
     headers: Record<string, string>,
     query: { device?: string; offset?: number; epoch?: string } = {},
+    /** false: a device that never answers the server's pings. */
+    autoPong = true,
   ): Promise<LiveClient> {
     const params = new URLSearchParams();
     if (query.device !== undefined) params.set('device', query.device);
     if (query.offset !== undefined) params.set('offset', String(query.offset));
     if (query.epoch !== undefined) params.set('epoch', query.epoch);
-    const ws = new WebSocket(`${push.wsUrl}?${params.toString()}`, { headers });
+    const ws = new WebSocket(`${push.wsUrl}?${params.toString()}`, { headers, autoPong });
     const client = new LiveClient(ws);
     return new Promise((resolve, reject) => {
       ws.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
