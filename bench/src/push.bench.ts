@@ -4,7 +4,7 @@
 // at a fixed offered rate.
 //
 //   node bench/dist/push.bench.js
-//   PUSH_BENCH_CLIENTS=10000 PUSH_BENCH_WORKERS=4 PUSH_BENCH_RATE=5000 PUSH_BENCH_SECONDS=5 PUSH_BENCH_WARMUP_SECONDS=2 node bench/dist/push.bench.js
+//   PUSH_BENCH_CLIENTS=10000 PUSH_BENCH_WORKERS=4 PUSH_BENCH_RATE=5000 PUSH_BENCH_SECONDS=10 PUSH_BENCH_WARMUP_SECONDS=2 node bench/dist/push.bench.js
 // PUSH_BENCH_NAME names the result file (default push), PUSH_BENCH_NODE_ARGS sets the server's node flags
 // instead of the deployed ones (PUSH_NODE_FLAGS; '' for Node's defaults, or add e.g. --cpu-prof); PUSH_BENCH_BATCHED=0 or PUSH_BENCH_SINGLE=0 skips that accept round, PUSH_BENCH_FLOOR=0
 // the same broadcasts from a bare ws server (the machine's ceiling; it is sent an IPC message, not a POST).
@@ -308,7 +308,7 @@ async function driver(): Promise<void> {
   const clients = Number(process.env['PUSH_BENCH_CLIENTS'] ?? 10_000);
   const workers = Number(process.env['PUSH_BENCH_WORKERS'] ?? 4);
   const rate = Number(process.env['PUSH_BENCH_RATE'] ?? 5000);
-  const seconds = Number(process.env['PUSH_BENCH_SECONDS'] ?? 5);
+  const seconds = Number(process.env['PUSH_BENCH_SECONDS'] ?? 10);
   const warmupSeconds = Number(process.env['PUSH_BENCH_WARMUP_SECONDS'] ?? 2);
   const broadcasts = Number(process.env['PUSH_BENCH_BROADCASTS'] ?? 9);
   const redisUrl = process.env['LATTICE_REDIS_URL'];
@@ -374,7 +374,7 @@ async function driver(): Promise<void> {
     // message carries its due time, so a driver or server that falls behind shows in the latency.
     // The first PUSH_BENCH_WARMUP_SECONDS (2) of each round are offered at the same rate but
     // reported apart: the first second at a new load compiles that path and opens the driver's
-    // connections, and its backlog (up to ~120 ms) would otherwise be most of a 5 s round's p99.
+    // connections, and its backlog (up to ~120 ms) would otherwise be most of a round's p99.
     const pids = { server: server.pid!, driver: process.pid, workers: children.map((c) => c.pid!) };
     const offer = async (batchWindowMs: number) => {
       for (const child of children) child.send({ cmd: 'reset' } satisfies ToWorker);
