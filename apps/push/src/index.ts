@@ -16,6 +16,7 @@ export type {
   FallbackTask,
   RecipientInput,
   StateUpdate,
+  StoredListener,
   StreamEntry,
   StreamRead,
 } from './stores/push-store.interfaces.js';

@@ -3,7 +3,6 @@ import { systemClock, type Clock } from '@lattice/core';
 import type { DeliveryState, PushDevice, PushMessage } from '../push.interfaces.js';
 import {
   stateRank,
-  type AcceptedRecipient,
   type AcceptResult,
   type DeviceStatus,
   type DirectoryStore,
@@ -11,6 +10,7 @@ import {
   type MessageStore,
   type RecipientInput,
   type StateUpdate,
+  type StoredListener,
   type StreamRead,
 } from './push-store.interfaces.js';
 
@@ -81,7 +81,7 @@ export class MemoryMessageStore implements MessageStore {
     message: PushMessage,
     recipients: readonly RecipientInput[],
     fallbackAtMs?: number,
-    onStored?: (stored: readonly AcceptedRecipient[], message: PushMessage) => void,
+    onStored?: StoredListener,
   ): Promise<AcceptResult> {
     const existing = this.record(message.id);
     if (existing !== undefined) return Promise.resolve({ created: false, message: existing.message, recipients: [] });
@@ -286,10 +286,6 @@ export class MemoryDirectoryStore implements DirectoryStore {
 
   devices(userId: string): Promise<readonly PushDevice[]> {
     return Promise.resolve([...(this.userDevices.get(userId)?.values() ?? [])]);
-  }
-
-  deviceIdsOf(userIds: readonly string[]): Promise<readonly (readonly string[])[]> {
-    return Promise.resolve(userIds.map((userId) => this.deviceIdsNow(userId)));
   }
 
   /** The user's device ids at this moment (the memory message store reads them while it accepts). */

@@ -44,6 +44,12 @@ export interface AcceptResult {
 }
 
 /**
+ * Hears of recipients of {@link MessageStore.accept} once they are durable, with the stored
+ * message (an earlier accept's, when the same id resumes an unfinished one).
+ */
+export type StoredListener = (stored: readonly AcceptedRecipient[], message: PushMessage) => void;
+
+/**
  * One recipient of {@link MessageStore.accept}, with its devices, or without them to have the
  * store read them from the directory as it writes the recipient.
  *
@@ -153,7 +159,7 @@ export interface MessageStore {
     message: PushMessage,
     recipients: readonly RecipientInput[],
     fallbackAtMs?: number,
-    onStored?: (stored: readonly AcceptedRecipient[], message: PushMessage) => void,
+    onStored?: StoredListener,
   ): Promise<AcceptResult>;
   /** Live entries of a user's stream after `afterOffset` (at most `limit`). */
   read(userId: string, afterOffset: number, limit?: number): Promise<StreamRead>;
@@ -203,8 +209,6 @@ export const MessageStore = Symbol('LATTICE:PUSH:MESSAGE_STORE');
 export interface DirectoryStore {
   putDevice(userId: string, device: PushDevice): Promise<void>;
   devices(userId: string): Promise<readonly PushDevice[]>;
-  /** Device ids of many users at once (one round trip on Redis), in the order given. */
-  deviceIdsOf(userIds: readonly string[]): Promise<readonly (readonly string[])[]>;
   removeDevice(userId: string, deviceId: string): Promise<void>;
   setHomeMembers(homeId: string, userIds: readonly string[]): Promise<void>;
   homeMembers(homeId: string): Promise<readonly string[]>;

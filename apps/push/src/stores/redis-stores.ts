@@ -13,6 +13,7 @@ import {
   type MessageStore,
   type RecipientInput,
   type StateUpdate,
+  type StoredListener,
   type StreamEntry,
   type StreamRead,
 } from './push-store.interfaces.js';
@@ -140,8 +141,6 @@ const MESSAGES_PER_CALL = 64;
 // Recipients per part of a message stored in parts: large enough that a part's script call
 // costs far more than its round trip, small enough that delivery starts a few ms after the accept.
 const RECIPIENTS_PER_PART = 1000;
-// deviceIdsOf calls per DEVICE_IDS call when a turn makes many.
-const LOOKUPS_PER_CALL = 256;
 
 const LUA_RANKS = Object.entries(stateRank)
   .map(([state, rank]) => `${state}=${rank}`)
@@ -200,13 +199,6 @@ return 1
 // script short, so Redis keeps answering other clients in between.
 const STATES_PER_CALL = 200;
 
-// The device ids of many users: HKEYS of every key, in order.
-const DEVICE_IDS = `
-local out = {}
-for i, key in ipairs(KEYS) do out[i] = redis.call('HKEYS', key) end
-return out
-`;
-
 const CLAIM = `
 local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[2]))
 for _, m in ipairs(due) do redis.call('ZADD', KEYS[1], ARGV[3], m) end
@@ -260,13 +252,12 @@ class Script {
 const acceptScript = new Script(ACCEPT);
 const setStatesScript = new Script(SET_STATES);
 const claimScript = new Script(CLAIM);
-const deviceIdsScript = new Script(DEVICE_IDS);
 
 interface PendingAccept {
   readonly message: PushMessage;
   readonly recipients: readonly RecipientInput[];
   readonly fallbackAtMs: number;
-  readonly onStored: ((stored: readonly AcceptedRecipient[], message: PushMessage) => void) | undefined;
+  readonly onStored: StoredListener | undefined;
 }
 
 /** A run of one message's recipients in one ACCEPT call. */
@@ -330,7 +321,7 @@ export class RedisMessageStore implements MessageStore {
     message: PushMessage,
     recipients: readonly RecipientInput[],
     fallbackAtMs?: number,
-    onStored?: (stored: readonly AcceptedRecipient[], message: PushMessage) => void,
+    onStored?: StoredListener,
   ): Promise<AcceptResult> {
     return this.accepts.add({ message, recipients, fallbackAtMs: fallbackAtMs ?? 0, onStored });
   }
@@ -506,10 +497,6 @@ export class RedisDirectoryStore implements DirectoryStore {
   private readonly client: Redis;
   private readonly owned: boolean;
   private readonly p: string;
-  private readonly deviceLookups = new TurnBatch<readonly string[], string[][]>(
-    (lookups) => this.deviceIdsOfMany(lookups),
-    LOOKUPS_PER_CALL,
-  );
 
   constructor(options: RedisPushStoreOptions) {
     ({ client: this.client, owned: this.owned } = openRedis(options.redis));
@@ -527,18 +514,6 @@ export class RedisDirectoryStore implements DirectoryStore {
   async devices(userId: string): Promise<readonly PushDevice[]> {
     const all = await this.client.hgetall(`${this.p}dev:${userId}`);
     return Object.values(all).map((json) => JSON.parse(json) as PushDevice);
-  }
-
-  /** The lookups of one event-loop turn (a batch's messages, concurrent requests) are one script call. */
-  deviceIdsOf(userIds: readonly string[]): Promise<readonly (readonly string[])[]> {
-    return userIds.length === 0 ? Promise.resolve([]) : this.deviceLookups.add(userIds);
-  }
-
-  private async deviceIdsOfMany(lookups: readonly (readonly string[])[]): Promise<string[][][]> {
-    const keys = lookups.flatMap((users) => users.map((userId) => `${this.p}dev:${userId}`));
-    const ids = (await deviceIdsScript.run(this.client, keys, [])) as string[][];
-    let at = 0;
-    return lookups.map((users) => ids.slice(at, (at += users.length)));
   }
 
   async removeDevice(userId: string, deviceId: string): Promise<void> {
