@@ -24,8 +24,9 @@ interface Batch {
  * events in arrival order. Nothing is dropped or held past the turn; batches are written one
  * after another, so the order of frames, shadow merges and events is kept per stream.
  *
- * There is no budget of frames per turn: a frame handed to a reader has already been read off
- * its socket, so holding it for a later turn saves nothing and keeps the transport reading.
+ * The batch holds no frame past its turn: a frame handed to a reader has already been read off
+ * its socket, so holding it for a later turn saves nothing and keeps the transport reading
+ * (the hub link's read budget holds connections instead, see ReadThrottle).
  * With thousands of slow streams HTTP/2 flow control needs ~80 KB of backlog per stream before
  * it holds a hub back, so an instance that held frames past its budget kept reading every
  * socket at the offered rate, buffered the rest, and spent its CPU on the growing heap (24k
