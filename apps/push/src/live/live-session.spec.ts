@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import type { WebSocket } from 'ws';
 import type { PushMessage } from '../push.interfaces.js';
 import type { StreamEntry } from '../stores/push-store.interfaces.js';
-import { LiveSession, type SessionHost } from './live-session.js';
+import { LiveSession, MAX_IN_FLIGHT, type SessionHost } from './live-session.js';
 
 type Read = Awaited<ReturnType<SessionHost['read']>>;
 
@@ -27,6 +27,7 @@ function session() {
   const frames: Record<string, unknown>[] = [];
   const reads: { after: number; answer: (read: Read) => void }[] = [];
   const delivered: string[] = [];
+  const acknowledged: string[] = [];
   const socket = {
     bufferedAmount: 0,
     /** What bufferedAmount becomes after a send (a frame the kernel did not take whole). */
@@ -57,7 +58,7 @@ function session() {
     read: (_user, after) => new Promise((answer) => reads.push({ after, answer })),
     delivered: (_session, m) => void delivered.push(m.id),
     frameTail: (m) => JSON.stringify({ id: m.id }).slice(1),
-    acknowledged: () => undefined,
+    acknowledged: (_session, ids) => void acknowledged.push(...ids),
     nowMs: () => 2_000,
     maxBufferedBytes: 1 << 20,
   };
@@ -70,7 +71,17 @@ function session() {
     reads[n]!.answer(read);
     await settle();
   };
-  return { live, ws: ws as unknown as { readyState: number }, reads, sent, settle, answer, socket, delivered };
+  return {
+    live,
+    ws: ws as unknown as { readyState: number },
+    reads,
+    sent,
+    settle,
+    answer,
+    socket,
+    delivered,
+    acknowledged,
+  };
 }
 
 describe('LiveSession', () => {
@@ -151,5 +162,42 @@ describe('LiveSession', () => {
     expect(socket.callbacks.map((c) => c.kind)).toEqual(['ping', 'send']);
     for (const { cb } of socket.callbacks) cb();
     expect(delivered).toEqual(['m1', 'm2', 'm3']);
+  });
+
+  it('acknowledges cumulatively, and keeps only the newest unacknowledged messages', async () => {
+    const { live, answer, acknowledged } = session();
+    live.start(undefined, undefined);
+    await answer(0, { epoch: 'e1', headOffset: 0, entries: [] });
+    for (let offset = 1; offset <= 3; offset++) live.notify(offset, 'e1', message(`m${offset}`));
+    live.ack(2);
+    expect(acknowledged).toEqual(['m1', 'm2']);
+    live.ack(2); // nothing new
+    expect(acknowledged).toEqual(['m1', 'm2']);
+    expect(live.unacknowledged).toBe(1);
+    // A device that never acknowledges costs at most MAX_IN_FLIGHT entries; older ones are forgotten.
+    const last = 3 + MAX_IN_FLIGHT + 40;
+    for (let offset = 4; offset <= last; offset++) live.notify(offset, 'e1', message(`m${offset}`));
+    expect(live.unacknowledged).toBe(MAX_IN_FLIGHT);
+    live.ack(last - 1);
+    expect(acknowledged.slice(2)).toEqual(
+      Array.from({ length: MAX_IN_FLIGHT - 1 }, (_, i) => `m${last - MAX_IN_FLIGHT + 1 + i}`),
+    );
+    expect(live.unacknowledged).toBe(1);
+  });
+
+  it('forgets the unacknowledged messages of an epoch that was reset', async () => {
+    const { live, sent, answer, acknowledged } = session();
+    live.start(undefined, undefined);
+    await answer(0, { epoch: 'e1', headOffset: 0, entries: [] });
+    live.notify(1, 'e1', message('m1'));
+    live.notify(2, 'e1', message('m2'));
+    live.notify(1, 'e2', message('n1'));
+    await answer(1, { epoch: 'e2', headOffset: 1, entries: [] });
+    expect(sent()).toEqual(['welcome', 1, 2, 'reset']);
+    expect(live.unacknowledged).toBe(0);
+    // Offset 2 of the new stream is not m2 of the old one.
+    live.notify(2, 'e2', message('n2'));
+    live.ack(2);
+    expect(acknowledged).toEqual(['n2']);
   });
 });

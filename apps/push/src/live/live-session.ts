@@ -16,9 +16,12 @@ export interface SessionHost {
   maxBufferedBytes: number;
 }
 
-// Unacknowledged offsets kept per device for acks; beyond this the oldest are forgotten
-// (they stay "delivered" in the status, and are replayed only on a reconnect).
-const MAX_IN_FLIGHT = 1000;
+/**
+ * Unacknowledged messages kept per device for its acks; beyond this the oldest are forgotten
+ * (they stay "delivered" in the status, and are replayed only on a reconnect). It bounds what a
+ * device that never acknowledges costs: 256 entries of a message id each.
+ */
+export const MAX_IN_FLIGHT = 256;
 
 /**
  * One device's live channel. Offsets are per user stream; everything it sends passes through
@@ -32,7 +35,14 @@ export class LiveSession {
   private epoch = '';
   /** The epoch as a JSON string, for the frames. */
   private epochJson = '""';
-  private readonly inFlight = new Map<number, string>();
+  /**
+   * Sent and not yet acknowledged, oldest first: frames leave in increasing offsets, so this
+   * is a queue, and a cumulative ack takes from its head. Two plain arrays rather than a Map:
+   * they are most of what a session keeps alive between messages.
+   */
+  private inFlightOffsets: number[] = [];
+  private inFlightIds: string[] = [];
+  private inFlightHead = 0;
   private chain: Promise<void> = Promise.resolve();
   /** Steps in the chain not finished yet. */
   private queued = 0;
@@ -95,15 +105,39 @@ export class LiveSession {
     this.lastSent = offset;
   }
 
-  /** Cumulative acknowledgement up to `offset`. */
+  /** Cumulative acknowledgement up to `offset` (of the current epoch). */
   ack(offset: number): void {
-    const ids: string[] = [];
-    for (const [o, id] of this.inFlight) {
-      if (o > offset) continue;
-      ids.push(id);
-      this.inFlight.delete(o);
+    const from = this.inFlightHead;
+    let to = from;
+    while (to < this.inFlightOffsets.length && this.inFlightOffsets[to]! <= offset) to++;
+    if (to === from) return;
+    const ids = this.inFlightIds.slice(from, to);
+    this.inFlightHead = to;
+    if (to === this.inFlightOffsets.length) this.forgetInFlight();
+    this.host.acknowledged(this, ids);
+  }
+
+  /** Messages sent and not acknowledged yet (at most {@link MAX_IN_FLIGHT}). */
+  get unacknowledged(): number {
+    return this.inFlightOffsets.length - this.inFlightHead;
+  }
+
+  private remember(offset: number, id: string): void {
+    this.inFlightOffsets.push(offset);
+    this.inFlightIds.push(id);
+    if (this.inFlightOffsets.length - this.inFlightHead > MAX_IN_FLIGHT) this.inFlightHead++;
+    // The acknowledged or forgotten head is dropped once it is as long as what is still in flight.
+    if (this.inFlightHead >= MAX_IN_FLIGHT) {
+      this.inFlightOffsets = this.inFlightOffsets.slice(this.inFlightHead);
+      this.inFlightIds = this.inFlightIds.slice(this.inFlightHead);
+      this.inFlightHead = 0;
     }
-    if (ids.length > 0) this.host.acknowledged(this, ids);
+  }
+
+  private forgetInFlight(): void {
+    this.inFlightOffsets.length = 0;
+    this.inFlightIds.length = 0;
+    this.inFlightHead = 0;
   }
 
   private async replay(entries: readonly StreamEntry[], upTo: number): Promise<void> {
@@ -139,8 +173,7 @@ export class LiveSession {
       ws.close(1013, 'slow consumer: reconnect with your last offset');
       return;
     }
-    this.inFlight.set(offset, message.id);
-    if (this.inFlight.size > MAX_IN_FLIGHT) this.inFlight.delete(this.inFlight.keys().next().value as number);
+    this.remember(offset, message.id);
     const frame = `{"type":"message","offset":${offset},"epoch":${this.epochJson},${this.host.frameTail(message)}`;
     if (ws.bufferedAmount > 0) {
       ws.send(frame, this.writtenThen(message));
@@ -159,6 +192,8 @@ export class LiveSession {
   }
 
   private setEpoch(epoch: string): void {
+    // Offsets of another stream: an ack names an offset of the new one, never these.
+    if (epoch !== this.epoch) this.forgetInFlight();
     this.epoch = epoch;
     this.epochJson = JSON.stringify(epoch);
   }
