@@ -4,6 +4,7 @@ import { createServer as createHttpServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { exportPKCS8, exportSPKI, generateKeyPair, importSPKI, jwtVerify, type CryptoKey } from 'jose';
+import { FallbackWorker } from '../src/internal/fallback-worker.js';
 import { admin, call, eventually, identity, send, startPush, type TestPush } from './support/push-harness.js';
 
 interface Seen {
@@ -224,5 +225,28 @@ describe('push: offline providers (APNs, FCM, webhook) as fallback', () => {
     expect(apns.seen.some((s) => s.path === '/3/device/frank-token')).toBe(false);
     expect((await states(sent.body['id'])).find((d) => d.deviceId === 'app')?.state).toBe('delivered');
     await client.close();
+  });
+
+  it('sends a burst of undelivered messages in one round, not one batch per poll', async () => {
+    // A second push whose worker never polls on its own: the test runs one round.
+    const quiet = await startPush({
+      push: {
+        fallback: { delayMs: 0, pollIntervalMs: 600_000 },
+        limits: { perSenderQps: 10_000, perAppQps: 10_000 },
+        providers: { webhook: { secret: 'hook-secret' } },
+      },
+    });
+    try {
+      const hookUrl = `http://127.0.0.1:${(webhook.address() as AddressInfo).port}/hook`;
+      const partner = identity('', { saasKey: 'acme' });
+      await call(quiet, 'PUT', '/push/users/gina/devices/crm', partner, { provider: 'webhook', token: hookUrl });
+      const messages = Array.from({ length: 250 }, (_, i) => ({ title: 't', body: `b${i}`, target: { users: ['gina'] } }));
+      expect((await call(quiet, 'POST', '/push/messages/batch', admin(), { messages })).status).toBe(202);
+      const before = webhookSeen.length;
+      expect(await quiet.app.nest.get(FallbackWorker).runOnce()).toBe(250);
+      expect(webhookSeen.length - before).toBe(250);
+    } finally {
+      await quiet.stop();
+    }
   });
 });

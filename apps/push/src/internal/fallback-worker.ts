@@ -6,6 +6,9 @@ import { ProviderError } from '../push.errors.js';
 import type { FallbackTask } from '../stores/push-store.interfaces.js';
 import { PushRuntime } from './push-runtime.js';
 
+/** Fallbacks claimed (and sent concurrently) at a time. */
+const FALLBACK_BATCH = 100;
+
 /**
  * Offline fallback: a message not delivered live to any device of a user within
  * `push.fallback.delayMs` goes to the user's provider devices (APNs, FCM, webhook). The schedule
@@ -42,12 +45,20 @@ export class FallbackWorker implements OnApplicationBootstrap, OnApplicationShut
     await this.running;
   }
 
-  /** Processes every fallback due now (also called by tests). */
+  /**
+   * Processes every fallback due now, a batch at a time until a batch comes back short (also
+   * called by tests). One batch per poll capped the fallbacks at 100 a second, so a burst of
+   * undelivered messages (a broadcast to users who are offline) waited minutes for its provider.
+   */
   async runOnce(): Promise<number> {
     const { messages, clock, settings } = this.runtime;
-    const tasks = await messages.claimFallbacks(clock.now(), 100, settings.fallback.leaseMs);
-    await Promise.all(tasks.map((task) => this.handle(task)));
-    return tasks.length;
+    let handled = 0;
+    for (;;) {
+      const tasks = await messages.claimFallbacks(clock.now(), FALLBACK_BATCH, settings.fallback.leaseMs);
+      await Promise.all(tasks.map((task) => this.handle(task)));
+      handled += tasks.length;
+      if (tasks.length < FALLBACK_BATCH || this.stopped) return handled;
+    }
   }
 
   private schedule(): void {

@@ -201,7 +201,11 @@ export class MemoryMessageStore implements MessageStore {
       current.atMs = atMs;
     }
     if (state === 'delivered' || state === 'acknowledged') {
-      record.deliveredUsers.add(userId);
+      if (!record.deliveredUsers.has(userId)) {
+        record.deliveredUsers.add(userId);
+        // Reached: its fallback is no longer due (a retry under way finds the user reached anyway).
+        this.fallbacks.delete(fallbackKey({ messageId, userId }));
+      }
       // The placeholder of a recipient without known devices is settled by its first device.
       if (deviceId !== '' && record.states.get(`${userId}\t`)?.state === 'pending') record.states.delete(`${userId}\t`);
     }

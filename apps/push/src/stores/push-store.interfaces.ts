@@ -165,7 +165,11 @@ export interface MessageStore {
   read(userId: string, afterOffset: number, limit?: number): Promise<StreamRead>;
   /** The message, or undefined after its retention. */
   get(messageId: string): Promise<PushMessage | undefined>;
-  /** Moves a device's state forward (pending → delivered → acknowledged; failed; expired). Never backwards. */
+  /**
+   * Moves a device's state forward (pending → delivered → acknowledged; failed; expired). Never
+   * backwards. The first delivered or acknowledged device of a user also drops the user's first
+   * fallback: a message delivered live leaves the fallback worker nothing to claim.
+   */
   setState(messageId: string, userId: string, deviceId: string, state: DeliveryState, atMs: number): Promise<void>;
   /**
    * {@link setState} for many devices at once, applied in order (one round trip on Redis for a

@@ -147,7 +147,7 @@ const LUA_RANKS = Object.entries(stateRank)
   .join(', ');
 
 // Moves devices' states only forward (ranks from stateRank); delivered/acknowledged also mark
-// the user as reached (collapse and fallback read that) and settle a device-less placeholder
+// the user as reached (collapse and fallback read that), drop its first fallback, and settle a device-less placeholder
 // (the user had no device at accept; a device connected since then delivers it).
 // ARGV: prefix, then groups applied in order: messageId, state, atMs, n, and n (userId, deviceId)
 // pairs. A broadcast's deliveries of one turn share message, state and mostly the millisecond,
@@ -176,7 +176,9 @@ while i <= #ARGV do
       if not current or ranks[string.sub(current, 1, string.find(current, '|', 1, true) - 1)] < rank then
         redis.call('HSET', st, field, value)
         if reached then
-          redis.call('SADD', dlv, u)
+          -- The first time the user is reached its first fallback is no longer due: dropped here,
+          -- the worker is not left to claim and discard one task per message delivered live.
+          if redis.call('SADD', dlv, u) == 1 then redis.call('ZREM', p..'fb', id..'\\t'..u..'\\t1') end
           if not dlvExpiring[id] then
             redis.call('PEXPIRE', dlv, redis.call('PTTL', st))
             dlvExpiring[id] = true

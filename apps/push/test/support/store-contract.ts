@@ -249,6 +249,21 @@ export function storeContract(name: string, factory: StoreFactory): void {
       expect(await messages.claimFallbacks(clock.now(), 10, 5000)).toEqual([]);
     });
 
+    it('drops the fallback of a user once one of its devices is reached', async () => {
+      const m = message(clock);
+      const recipients = [
+        { userId: 'u1', deviceIds: ['d1', 'd2'] },
+        { userId: 'u2', deviceIds: ['d1'] },
+      ];
+      await messages.accept(m, recipients, clock.now() + 1000);
+      await messages.setStates([
+        { messageId: m.id, userId: 'u1', deviceId: 'd2', state: 'delivered', atMs: clock.now() },
+        { messageId: m.id, userId: 'u1', deviceId: 'd1', state: 'acknowledged', atMs: clock.now() },
+      ]);
+      clock.advance(1000);
+      expect(await messages.claimFallbacks(clock.now(), 10, 5000)).toEqual([{ messageId: m.id, userId: 'u2', attempt: 1 }]);
+    });
+
     it('keeps devices, home members, tags (OR/AND), aliases and known users', async () => {
       await directory.putDevice('u1', { deviceId: 'p1', provider: 'apns', token: 'tok' });
       await directory.putDevice('u1', { deviceId: 'w1', provider: 'ws' });
