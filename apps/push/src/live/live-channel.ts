@@ -17,11 +17,12 @@ import { PushMessages } from '../push.messages.js';
 
 const DEVICE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 /**
- * The heartbeat pings a twentieth of the sessions at a time, spread over its interval: pinging
- * 10,000 sessions (and reading their 10,000 pongs) at once stalled the process for ~290 ms
- * every interval, and every message accepted meanwhile waited (bench/src/push.bench.ts).
+ * The heartbeat pings one slice of the sessions every this many ms, so each session is pinged
+ * once per interval: pinging 10,000 sessions (and reading their 10,000 pongs) at once stalled the
+ * process for ~290 ms every interval, and a twentieth of them at a time still ~20 ms every 1.5 s
+ * (bench/src/push.bench.ts); a slice of ~30 costs about a millisecond.
  */
-const HEARTBEAT_SLICES = 20;
+const HEARTBEAT_TICK_MS = 100;
 /**
  * Deliveries and acknowledgements are recorded at most once per this many ms: at 5,000 messages/s
  * of one recipient each, recording every event-loop turn's few updates was a store call (a Redis
@@ -47,7 +48,7 @@ export class LiveChannel implements OnApplicationBootstrap, OnApplicationShutdow
   private unsubscribe: (() => void) | undefined;
   private heartbeat: ClockTimer | undefined;
   /** Sessions by heartbeat slice; a new one joins the slice after the last one's. */
-  private readonly heartbeatSlices = Array.from({ length: HEARTBEAT_SLICES }, () => new Set<LiveSession>());
+  private readonly heartbeatSlices: Set<LiveSession>[];
   private nextSlice = 0;
   private heartbeatTick = 0;
   private draining = false;
@@ -69,6 +70,8 @@ export class LiveChannel implements OnApplicationBootstrap, OnApplicationShutdow
     @InjectLogger() private readonly logger: Logger,
   ) {
     this.maxBufferedBytes = runtime.settings.ws.maxBufferedBytes;
+    const slices = Math.max(1, Math.round(runtime.settings.ws.heartbeatIntervalMs / HEARTBEAT_TICK_MS));
+    this.heartbeatSlices = Array.from({ length: slices }, () => new Set<LiveSession>());
     this.connections = metrics.gauge({ name: 'lattice_push_ws_connections', help: 'Open live WebSocket sessions' });
     this.wsDeliveries = metrics
       .counter({
@@ -238,7 +241,7 @@ export class LiveChannel implements OnApplicationBootstrap, OnApplicationShutdow
     let set = this.sessions.get(userId);
     if (set === undefined) this.sessions.set(userId, (set = new Set()));
     set.add(session);
-    const slice = this.heartbeatSlices[this.nextSlice++ % HEARTBEAT_SLICES]!;
+    const slice = this.heartbeatSlices[this.nextSlice++ % this.heartbeatSlices.length]!;
     slice.add(session);
     this.connections.inc();
     ws.on('pong', () => (session.alive = true));
@@ -274,9 +277,9 @@ export class LiveChannel implements OnApplicationBootstrap, OnApplicationShutdow
    * one that has not answered the previous ping by its next turn is terminated.
    */
   private armHeartbeat(): void {
-    const tickMs = Math.max(1, Math.round(this.runtime.settings.ws.heartbeatIntervalMs / HEARTBEAT_SLICES));
+    const tickMs = Math.max(1, Math.round(this.runtime.settings.ws.heartbeatIntervalMs / this.heartbeatSlices.length));
     this.heartbeat = this.runtime.clock.setTimeout(() => {
-      const slice = this.heartbeatSlices[this.heartbeatTick++ % HEARTBEAT_SLICES]!;
+      const slice = this.heartbeatSlices[this.heartbeatTick++ % this.heartbeatSlices.length]!;
       for (const session of slice) {
         if (!session.alive) {
           session.ws.terminate();
