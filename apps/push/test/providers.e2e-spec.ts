@@ -240,7 +240,11 @@ describe('push: offline providers (APNs, FCM, webhook) as fallback', () => {
       const hookUrl = `http://127.0.0.1:${(webhook.address() as AddressInfo).port}/hook`;
       const partner = identity('', { saasKey: 'acme' });
       await call(quiet, 'PUT', '/push/users/gina/devices/crm', partner, { provider: 'webhook', token: hookUrl });
-      const messages = Array.from({ length: 250 }, (_, i) => ({ title: 't', body: `b${i}`, target: { users: ['gina'] } }));
+      const messages = Array.from({ length: 250 }, (_, i) => ({
+        title: 't',
+        body: `b${i}`,
+        target: { users: ['gina'] },
+      }));
       expect((await call(quiet, 'POST', '/push/messages/batch', admin(), { messages })).status).toBe(202);
       const before = webhookSeen.length;
       expect(await quiet.app.nest.get(FallbackWorker).runOnce()).toBe(250);

@@ -261,7 +261,9 @@ export function storeContract(name: string, factory: StoreFactory): void {
         { messageId: m.id, userId: 'u1', deviceId: 'd1', state: 'acknowledged', atMs: clock.now() },
       ]);
       clock.advance(1000);
-      expect(await messages.claimFallbacks(clock.now(), 10, 5000)).toEqual([{ messageId: m.id, userId: 'u2', attempt: 1 }]);
+      expect(await messages.claimFallbacks(clock.now(), 10, 5000)).toEqual([
+        { messageId: m.id, userId: 'u2', attempt: 1 },
+      ]);
     });
 
     it('keeps devices, home members, tags (OR/AND), aliases and known users', async () => {
