@@ -114,9 +114,9 @@ async function serve(mode: string, upstreamPort: string): Promise<void> {
 }
 
 /**
- * The gateway's flags in deploy/k8s (NODE_OPTIONS), given to fastify as well. With Node's default
- * young generation a proxied request's objects outlive two scavenges at ~15-20k req/s, get
- * promoted, and every later GC slows down (gateway CPU per request rose 50 -> 65 µs within a run).
+ * The gateway's flags in deploy/k8s (NODE_OPTIONS), given to fastify as well. They once hid boot's
+ * drain promoting every request to the old generation (gateway CPU per request rose 50 -> 65 µs
+ * within a run); since that fix Node's defaults measure within a few % of them.
  */
 const PROXY_NODE_FLAGS = '--max-semi-space-size=64';
 
