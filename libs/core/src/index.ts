@@ -16,3 +16,4 @@ export {
 } from './config/config-tree.js';
 export type { ConfigTree } from './config/config-tree.js';
 export { TurnBatch } from './batch/turn-batch.js';
+export { newId } from './ids/new-id.js';

@@ -1,6 +1,4 @@
-import { randomUUID } from 'node:crypto';
-import type { Clock } from '@lattice/core';
-import { LatticeError } from '@lattice/core';
+import { LatticeError, newId, type Clock } from '@lattice/core';
 import type { Counter, Logger, MetricsRegistry } from '@lattice/telemetry';
 import type { DeviceSettings } from '../config/device-settings.js';
 import {
@@ -118,7 +116,7 @@ export class DeviceApi {
   async provisionHub(homeId: string): Promise<{ hubId: string; secret: string; homeId: string }> {
     if (!homeId) throw new InvalidDeviceRequestError('homeId is required');
     const { settings, clock } = this.deps;
-    const hubId = `hub-${randomUUID()}`;
+    const hubId = `hub-${newId()}`;
     const secret = newHubSecret();
     const secretHash = await hashHubSecret(secret, settings.hubSecretPepper, settings.secretHashCost);
     await this.deps.hubs.create({ hubId, homeId, secretHash, createdAtMs: clock.now() });
@@ -195,7 +193,7 @@ export class DeviceApi {
     const device = await this.scopedDevice(request.deviceId, homes);
     const requested = request.timeoutMs > 0 ? request.timeoutMs : settings.commandTimeoutMs;
     const timeoutMs = Math.max(1, Math.min(requested, settings.maxCommandTimeoutMs, callerRemainingMs));
-    const commandId = request.commandId || randomUUID();
+    const commandId = request.commandId || newId();
     const now = clock.now();
 
     // A fresh id cannot exist yet; only a caller-chosen one needs the idempotency read.

@@ -1,5 +1,4 @@
-import { randomUUID } from 'node:crypto';
-import type { Clock, ClockTimer } from '@lattice/core';
+import { newId, type Clock, type ClockTimer } from '@lattice/core';
 import type { ServerCallContext, ServerRequestStream } from '@lattice/rpc';
 import type { Counter, Gauge, Logger, MetricsRegistry } from '@lattice/telemetry';
 import type { CloudFrame } from '../generated/lattice/device/v1/CloudFrame.js';
@@ -225,7 +224,7 @@ export class HubLinkService implements HubSessionOwner {
       hub.hubId,
       hub.homeId,
       route.epoch,
-      randomUUID(),
+      newId(),
       known.map((d) => d.deviceId),
       now,
       settings.maxQueuedFrames,

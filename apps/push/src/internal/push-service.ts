@@ -1,6 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { z } from 'zod';
+import { newId } from '@lattice/core';
 import { MetricsRegistry, InjectLogger, type Counter, type Logger } from '@lattice/telemetry';
 
 type CounterChild = ReturnType<Counter['labels']>;
@@ -182,7 +182,7 @@ export class PushService {
     const ttlSeconds = request.ttlSeconds ?? settings.defaultTtlSeconds;
     const now = clock.now();
     const message: PushMessage = {
-      id: request.id ?? randomUUID(),
+      id: request.id ?? newId(),
       title: request.title,
       body: request.body,
       data: request.data,

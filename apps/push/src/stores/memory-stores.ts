@@ -1,5 +1,4 @@
-import { randomUUID } from 'node:crypto';
-import { systemClock, type Clock } from '@lattice/core';
+import { systemClock, newId, type Clock } from '@lattice/core';
 import type { DeliveryState, PushDevice, PushMessage } from '../push.interfaces.js';
 import {
   stateRank,
@@ -257,7 +256,7 @@ export class MemoryMessageStore implements MessageStore {
   private stream(userId: string): UserStream {
     let stream = this.streams.get(userId);
     if (stream === undefined) {
-      stream = { epoch: randomUUID(), seq: 0, entries: new Map(), collapse: new Map() };
+      stream = { epoch: newId(), seq: 0, entries: new Map(), collapse: new Map() };
       this.streams.set(userId, stream);
     }
     return stream;

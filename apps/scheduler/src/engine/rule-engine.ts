@@ -1,5 +1,4 @@
-import { randomUUID } from 'node:crypto';
-import { LatticeError, systemClock, type Clock, type ClockTimer } from '@lattice/core';
+import { LatticeError, systemClock, newId, type Clock, type ClockTimer } from '@lattice/core';
 import type { DeliveredEvent } from '@lattice/events';
 import type { MetricsRegistry } from '@lattice/telemetry';
 import type { DeviceActions, PushActions, Webhooks } from '../actions/actions.interfaces.js';
@@ -655,7 +654,7 @@ export class RuleEngine {
   }
 
   private async record(run: Omit<RuleRun, 'runId' | 'finishedMs'>): Promise<void> {
-    const full: RuleRun = { runId: randomUUID(), finishedMs: this.clock.now(), ...run };
+    const full: RuleRun = { runId: newId(), finishedMs: this.clock.now(), ...run };
     await this.o.runs.append(full);
     this.o.onRun?.(full);
   }

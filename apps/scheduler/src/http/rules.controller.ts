@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, Headers, HttpCode, Inject, Param, Post, Put, Query } from '@nestjs/common';
-import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import { ApplicationConfig } from '@lattice/boot';
-import { systemClock, toValidationProblems, type ValidationProblem } from '@lattice/core';
+import { systemClock, toValidationProblems, newId, type ValidationProblem } from '@lattice/core';
 import { RuleEngine } from '../engine/rule-engine.js';
 import { ruleInputSchema, type Rule, type RuleInput } from '../rules/rule.schema.js';
 import {
@@ -93,7 +93,7 @@ export class RulesController {
   async create(@Headers() headers: HeaderBag, @Body() body: unknown): Promise<Rule> {
     const input = parseRule(body, this.caller(headers));
     const now = systemClock.now();
-    const rule: Rule = { ...input, id: `r-${randomUUID()}`, version: 1, createdMs: now, updatedMs: now };
+    const rule: Rule = { ...input, id: `r-${newId()}`, version: 1, createdMs: now, updatedMs: now };
     await this.engine.saveRule(rule);
     return rule;
   }
