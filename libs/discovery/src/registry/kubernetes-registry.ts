@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { systemClock, type Clock, type ClockTimer } from '@lattice/core';
-import { DiscoveryV1Api, KubeConfig, Watch, type V1EndpointSlice } from '@kubernetes/client-node';
+import type * as KubernetesClient from '@kubernetes/client-node';
+import type { DiscoveryV1Api, KubeConfig, V1EndpointSlice, Watch } from '@kubernetes/client-node';
 import { DiscoveryReadOnlyRegistryError } from '../discovery.errors.js';
 import type {
   InstanceDescriptor,
@@ -37,6 +38,14 @@ const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
 const NAMESPACE_FILE = '/var/run/secrets/kubernetes.io/serviceaccount/namespace';
 
 /**
+ * The Kubernetes client, loaded when a registry first reads, not with the lib: it costs ~72 MB of
+ * RSS (27 MB of heap) in every process that imports it, and only the kubernetes backend uses it.
+ */
+let kubernetesClient: Promise<typeof KubernetesClient> | undefined;
+const loadKubernetesClient = (): Promise<typeof KubernetesClient> =>
+  (kubernetesClient ??= import('@kubernetes/client-node'));
+
+/**
  * Discovery from Kubernetes EndpointSlices: one list + watch of the namespace's slices that
  * carry the Lattice label (with bookmarks; a `410 Gone` relists; a closed watch resumes from
  * the last resource version). Endpoint conditions map to status: ready → UP, terminating
@@ -52,8 +61,10 @@ const NAMESPACE_FILE = '/var/run/secrets/kubernetes.io/serviceaccount/namespace'
  */
 export class KubernetesRegistry implements ServiceRegistry {
   readonly kind = 'kubernetes';
-  private readonly config: KubeConfig;
-  private readonly namespace: string;
+  /** Given, or the default kubeconfig once the client is loaded. */
+  private config: KubeConfig | undefined;
+  /** Known at construction unless it comes from the default kubeconfig's context. */
+  private namespace: string | undefined;
   private readonly labelSelector: string;
   private readonly retryDelayMs: number;
   private readonly clock: Clock;
@@ -74,12 +85,11 @@ export class KubernetesRegistry implements ServiceRegistry {
   private lastError: Error | undefined;
 
   constructor(options: KubernetesRegistryOptions = {}) {
-    this.config = options.kubeConfig ?? defaultKubeConfig();
+    this.config = options.kubeConfig;
     this.namespace =
       options.namespace ??
       podNamespace() ??
-      this.config.getContextObject(this.config.getCurrentContext())?.namespace ??
-      'default';
+      (this.config === undefined ? undefined : (contextNamespace(this.config) ?? 'default'));
     this.labelSelector = options.labelSelector ?? 'lattice.dev/discovery=true';
     this.retryDelayMs = options.retryDelayMs ?? 1_000;
     this.clock = options.clock ?? systemClock;
@@ -169,8 +179,18 @@ export class KubernetesRegistry implements ServiceRegistry {
   }
 
   private async loop(): Promise<void> {
-    const api = this.config.makeApiClient(DiscoveryV1Api);
-    const watch = new Watch(this.config);
+    let api: DiscoveryV1Api;
+    let watch: Watch;
+    try {
+      const client = await loadKubernetesClient();
+      const config = (this.config ??= defaultKubeConfig(client.KubeConfig));
+      this.namespace ??= contextNamespace(config) ?? 'default';
+      api = config.makeApiClient(client.DiscoveryV1Api);
+      watch = new client.Watch(config);
+    } catch (error) {
+      this.failed(error);
+      return;
+    }
     while (!this.stopped) {
       try {
         if (this.resourceVersion === '') await this.list(api);
@@ -185,7 +205,7 @@ export class KubernetesRegistry implements ServiceRegistry {
 
   private async list(api: DiscoveryV1Api): Promise<void> {
     const list = await api.listNamespacedEndpointSlice({
-      namespace: this.namespace,
+      namespace: this.namespace!,
       labelSelector: this.labelSelector,
     });
     const touched = new Set(this.serviceNames());
@@ -219,7 +239,7 @@ export class KubernetesRegistry implements ServiceRegistry {
       };
       watch
         .watch(
-          `/apis/discovery.k8s.io/v1/namespaces/${encodeURIComponent(this.namespace)}/endpointslices`,
+          `/apis/discovery.k8s.io/v1/namespaces/${encodeURIComponent(this.namespace!)}/endpointslices`,
           { resourceVersion: this.resourceVersion, allowWatchBookmarks: true, labelSelector: this.labelSelector },
           (phase: string, object: unknown) => this.onEvent(phase, object as V1EndpointSlice & { code?: number }),
           done,
@@ -342,8 +362,12 @@ function isGone(error: unknown): boolean {
   return e?.statusCode === 410 || e?.code === 410;
 }
 
-function defaultKubeConfig(): KubeConfig {
-  const config = new KubeConfig();
+function contextNamespace(config: KubeConfig): string | undefined {
+  return config.getContextObject(config.getCurrentContext())?.namespace;
+}
+
+function defaultKubeConfig(KubeConfigClass: typeof KubeConfig): KubeConfig {
+  const config = new KubeConfigClass();
   config.loadFromDefault();
   return config;
 }
