@@ -63,8 +63,8 @@ export class KubernetesRegistry implements ServiceRegistry {
   readonly kind = 'kubernetes';
   /** Given, or the default kubeconfig once the client is loaded. */
   private config: KubeConfig | undefined;
-  /** Known at construction unless it comes from the default kubeconfig's context. */
-  private namespace: string | undefined;
+  /** Known at construction unless it comes from the default kubeconfig's context (read in `loop`). */
+  private readonly namespace: string | undefined;
   private readonly labelSelector: string;
   private readonly retryDelayMs: number;
   private readonly clock: Clock;
@@ -181,10 +181,11 @@ export class KubernetesRegistry implements ServiceRegistry {
   private async loop(): Promise<void> {
     let api: DiscoveryV1Api;
     let watch: Watch;
+    let namespace: string;
     try {
       const client = await loadKubernetesClient();
       const config = (this.config ??= defaultKubeConfig(client.KubeConfig));
-      this.namespace ??= contextNamespace(config) ?? 'default';
+      namespace = this.namespace ?? contextNamespace(config) ?? 'default';
       api = config.makeApiClient(client.DiscoveryV1Api);
       watch = new client.Watch(config);
     } catch (error) {
@@ -193,8 +194,8 @@ export class KubernetesRegistry implements ServiceRegistry {
     }
     while (!this.stopped) {
       try {
-        if (this.resourceVersion === '') await this.list(api);
-        await this.watchOnce(watch);
+        if (this.resourceVersion === '') await this.list(api, namespace);
+        await this.watchOnce(watch, namespace);
       } catch (error) {
         if (this.stopped) break;
         this.failed(error);
@@ -203,9 +204,9 @@ export class KubernetesRegistry implements ServiceRegistry {
     }
   }
 
-  private async list(api: DiscoveryV1Api): Promise<void> {
+  private async list(api: DiscoveryV1Api, namespace: string): Promise<void> {
     const list = await api.listNamespacedEndpointSlice({
-      namespace: this.namespace!,
+      namespace,
       labelSelector: this.labelSelector,
     });
     const touched = new Set(this.serviceNames());
@@ -221,7 +222,7 @@ export class KubernetesRegistry implements ServiceRegistry {
   }
 
   /** One watch request; resolves when the server ends it (restart from the last version) and rejects on errors. */
-  private watchOnce(watch: Watch): Promise<void> {
+  private watchOnce(watch: Watch, namespace: string): Promise<void> {
     return new Promise((resolve, reject) => {
       // close() must not wait for a watch request the server has not answered yet.
       this.endWatch = resolve;
@@ -239,7 +240,7 @@ export class KubernetesRegistry implements ServiceRegistry {
       };
       watch
         .watch(
-          `/apis/discovery.k8s.io/v1/namespaces/${encodeURIComponent(this.namespace!)}/endpointslices`,
+          `/apis/discovery.k8s.io/v1/namespaces/${encodeURIComponent(namespace)}/endpointslices`,
           { resourceVersion: this.resourceVersion, allowWatchBookmarks: true, labelSelector: this.labelSelector },
           (phase: string, object: unknown) => this.onEvent(phase, object as V1EndpointSlice & { code?: number }),
           done,
