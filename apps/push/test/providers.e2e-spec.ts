@@ -4,6 +4,7 @@ import { createServer as createHttpServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { exportPKCS8, exportSPKI, generateKeyPair, importSPKI, jwtVerify, type CryptoKey } from 'jose';
+import type { ConfigTree } from '@lattice/core';
 import { FallbackWorker } from '../src/internal/fallback-worker.js';
 import { admin, call, eventually, identity, send, startPush, type TestPush } from './support/push-harness.js';
 
@@ -56,6 +57,8 @@ describe('push: offline providers (APNs, FCM, webhook) as fallback', () => {
   let apnsPublicKey: CryptoKey;
   let busyCalls = 0;
   let tokenExchanges = 0;
+  /** The providers' settings of these tests' push (fake endpoints and keys). */
+  let providers: ConfigTree;
 
   beforeAll(async () => {
     const apnsKeys = await generateKeyPair('ES256', { extractable: true });
@@ -103,29 +106,27 @@ describe('push: offline providers (APNs, FCM, webhook) as fallback', () => {
     });
     await new Promise<void>((r) => webhook.listen(0, '127.0.0.1', r));
     await new Promise<void>((r) => tokenServer.listen(0, '127.0.0.1', r));
-    push = await startPush({
-      push: {
-        fallback: { delayMs: 0, pollIntervalMs: 30, initialDelayMs: 20, maxDelayMs: 40 },
-        providers: {
-          webhook: { secret: 'hook-secret' },
-          apns: {
-            endpoint: apns.url,
-            teamId: 'TEAM123456',
-            keyId: 'KEY1234567',
-            privateKeyPem: await exportPKCS8(apnsKeys.privateKey),
-            topic: 'com.example.lattice',
-          },
-          fcm: {
-            endpoint: fcm.url,
-            projectId: 'lattice-test',
-            serviceAccount: {
-              clientEmail: 'push@lattice-test.iam.gserviceaccount.com',
-              privateKeyPem: await exportPKCS8(fcmKeys.privateKey),
-              tokenUri: `http://127.0.0.1:${(tokenServer.address() as AddressInfo).port}/token`,
-            },
-          },
+    providers = {
+      webhook: { secret: 'hook-secret' },
+      apns: {
+        endpoint: apns.url,
+        teamId: 'TEAM123456',
+        keyId: 'KEY1234567',
+        privateKeyPem: await exportPKCS8(apnsKeys.privateKey),
+        topic: 'com.example.lattice',
+      },
+      fcm: {
+        endpoint: fcm.url,
+        projectId: 'lattice-test',
+        serviceAccount: {
+          clientEmail: 'push@lattice-test.iam.gserviceaccount.com',
+          privateKeyPem: await exportPKCS8(fcmKeys.privateKey),
+          tokenUri: `http://127.0.0.1:${(tokenServer.address() as AddressInfo).port}/token`,
         },
       },
+    };
+    push = await startPush({
+      push: { fallback: { delayMs: 0, pollIntervalMs: 30, initialDelayMs: 20, maxDelayMs: 40 }, providers },
     });
   });
 
@@ -137,8 +138,8 @@ describe('push: offline providers (APNs, FCM, webhook) as fallback', () => {
     await new Promise<void>((r) => tokenServer?.close(() => r()));
   });
 
-  const states = async (id: unknown) =>
-    (await call(push, 'GET', `/push/messages/${String(id)}`, admin())).body['devices'] as {
+  const states = async (id: unknown, on: TestPush = push) =>
+    (await call(on, 'GET', `/push/messages/${String(id)}`, admin())).body['devices'] as {
       deviceId: string;
       state: string;
     }[];
@@ -214,17 +215,25 @@ describe('push: offline providers (APNs, FCM, webhook) as fallback', () => {
   });
 
   it('does not fall back for a message delivered live', async () => {
-    const frank = identity('frank');
-    await call(push, 'PUT', '/push/users/frank/devices/iphone', frank, { provider: 'apns', token: 'frank-token' });
-    const { LiveClient } = await import('./support/push-harness.js');
-    const client = await LiveClient.connect(push, frank, { device: 'app' });
-    await client.until((f) => f.length > 0);
-    const sent = await send(push, { target: { users: ['frank'] } });
-    await client.untilMessages(1);
-    await new Promise((r) => setTimeout(r, 200));
-    expect(apns.seen.some((s) => s.path === '/3/device/frank-token')).toBe(false);
-    expect((await states(sent.body['id'])).find((d) => d.deviceId === 'app')?.state).toBe('delivered');
-    await client.close();
+    // Its own push with a fallback delay: deliveries are recorded up to 10 ms after the frame
+    // leaves, so with the shared push's delay of 0 the worker may claim the fallback first (and
+    // send it too, which at-least-once allows).
+    const live = await startPush({ push: { fallback: { delayMs: 200, pollIntervalMs: 30 }, providers } });
+    try {
+      const frank = identity('frank');
+      await call(live, 'PUT', '/push/users/frank/devices/iphone', frank, { provider: 'apns', token: 'frank-token' });
+      const { LiveClient } = await import('./support/push-harness.js');
+      const client = await LiveClient.connect(live, frank, { device: 'app' });
+      await client.until((f) => f.length > 0);
+      const sent = await send(live, { target: { users: ['frank'] } });
+      await client.untilMessages(1);
+      await new Promise((r) => setTimeout(r, 400)); // past the delay and several polls
+      expect(apns.seen.some((s) => s.path === '/3/device/frank-token')).toBe(false);
+      expect((await states(sent.body['id'], live)).find((d) => d.deviceId === 'app')?.state).toBe('delivered');
+      await client.close();
+    } finally {
+      await live.stop();
+    }
   });
 
   it('sends a burst of undelivered messages in one round, not one batch per poll', async () => {
